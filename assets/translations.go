@@ -1,0 +1,140 @@
+package assets
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"github.com/jeandeaual/go-locale"
+	"golang.org/x/text/language"
+)
+
+// Translations holds the UI's translations, translations/<code>.json in
+// go-i18n's JSON form ({"key": "text"} or {"key": {"one": …, "other": …}}).
+// Keys are the English texts the code passes to lang.L and lang.N; the
+// files also carry Fyne's own keys ("Cancel", "OK", weekday names …),
+// because Fyne ships no Finnish.
+//
+//go:embed translations/*.json
+var Translations embed.FS
+
+// Languages are the UI languages, the default first.
+var Languages = []string{"fi", "en", "sv"}
+
+var (
+	mu     sync.Mutex
+	chosen = "fi"
+)
+
+// Language is the code of the language UseLanguage chose ("fi" before).
+func Language() string {
+	mu.Lock()
+	defer mu.Unlock()
+	return chosen
+}
+
+// UseLanguage makes code ("fi", "en" or "sv") the language of every
+// lang.L / lang.N / lang.X text, Fyne's own dialogs included. "" picks the
+// system's: the first of the user's locales (LANGUAGE, LC_ALL, LC_MESSAGES,
+// LANG) whose language is fi, en or sv, else Finnish, so a C, POSIX or
+// German locale gets Finnish. It errors on another code or when a
+// translation file does not parse. Call it before app.New; calling it
+// again switches the language of texts made afterwards.
+//
+// Fyne picks its language from the OS locale itself, with English as the
+// fallback, and has no setter. So the chosen file is loaded also under
+// every tag Fyne can match: each system locale, its base language, and
+// "en"; whatever Fyne matches then holds the chosen texts.
+func UseLanguage(code string) error {
+	mu.Lock()
+	defer mu.Unlock()
+	locales, err := locale.GetLocales()
+	if err != nil {
+		locales = nil
+	}
+	if code == "" {
+		code = systemLanguage(locales)
+	}
+	if !supported(code) {
+		return fmt.Errorf("kieltä %q ei ole: valitse fi, en tai sv", code)
+	}
+	files := make(map[string][]byte, len(Languages))
+	for _, l := range Languages {
+		b, err := Translations.ReadFile("translations/" + l + ".json")
+		if err != nil {
+			return fmt.Errorf("käännöstiedosto %s.json puuttuu: %w", l, err)
+		}
+		files[l] = b
+	}
+	// Each language under its own tag first, then the chosen one over every
+	// tag Fyne might match.
+	for _, l := range Languages {
+		if l == code {
+			continue
+		}
+		if err := lang.AddTranslationsForLocale(files[l], fyne.Locale(l)); err != nil {
+			return fmt.Errorf("käännöstiedosto %s.json: %w", l, err)
+		}
+	}
+	for _, tag := range matchTags(code, locales) {
+		if err := lang.AddTranslationsForLocale(files[code], fyne.Locale(tag)); err != nil {
+			return fmt.Errorf("käännöstiedosto %s.json: %w", code, err)
+		}
+	}
+	chosen = code
+	return nil
+}
+
+func supported(code string) bool {
+	for _, l := range Languages {
+		if l == code {
+			return true
+		}
+	}
+	return false
+}
+
+// systemLanguage is the first supported language among the user's locales
+// ("fi-FI", "sv", …), or Finnish.
+func systemLanguage(locales []string) string {
+	for _, loc := range locales {
+		tag, err := language.Parse(loc)
+		if err != nil {
+			continue
+		}
+		base, _ := tag.Base()
+		if supported(base.String()) {
+			return base.String()
+		}
+	}
+	return Languages[0]
+}
+
+// matchTags lists the tags to register the chosen language under: "en"
+// (Fyne's fallback), the chosen code, and each parsable system locale and
+// its base language.
+func matchTags(code string, locales []string) []string {
+	seen := map[string]bool{}
+	var tags []string
+	add := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			tags = append(tags, t)
+		}
+	}
+	add("en")
+	add(code)
+	for _, loc := range locales {
+		tag, err := language.Parse(loc)
+		if err != nil || tag == language.Und {
+			continue
+		}
+		base, _ := tag.Base()
+		add(strings.ReplaceAll(tag.String(), "_", "-"))
+		add(base.String())
+	}
+	return tags
+}

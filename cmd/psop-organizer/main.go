@@ -1,0 +1,165 @@
+// Command psop-organizer runs the reference organizer server
+// (palvelunjärjestäjä) that PSOP Desk syncs with: the change feed of the
+// wire contract in package psopdesk/sync over a bbolt store.
+//
+// Usage:
+//
+//	psop-organizer -db FILE [-addr HOST:PORT] [-load SCENARIO.json] [-keys-out FILE]
+//	psop-organizer -demo [-customers N] [-db FILE] [-load FILE] [-keys-out FILE]
+//
+// -demo fills the store with the demo data set (organizer.Demo); -load adds
+// a scenario file (the format of shared/fixtures/scenario-small.json).
+// API keys are made only with -keys-out: one per provider, written as
+// "provider_id<TAB>key" lines to a file of mode 0600; keys are never
+// printed or logged. The server stops cleanly on SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"psopdesk/sync/organizer"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "psop-organizer:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("psop-organizer", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8470", "listen address HOST:PORT")
+	dbPath := fs.String("db", "", "store file (required unless -demo; with -demo a temporary file)")
+	demo := fs.Bool("demo", false, "fill the store with the demo data set")
+	customers := fs.Int("customers", 2000, "generated customers of -demo")
+	load := fs.String("load", "", "scenario file to add (format of shared/fixtures/scenario-small.json)")
+	keysOut := fs.String("keys-out", "", "write a new API key per provider to this file (provider_id<TAB>key, mode 0600)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	if *dbPath == "" && !*demo {
+		return errors.New("give -db FILE (or -demo)")
+	}
+	if *customers < 0 {
+		return errors.New("-customers must be 0 or more")
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	slog.SetDefault(log)
+
+	// Read the scenario before opening anything: a bad file changes nothing.
+	var scenario *organizer.Dataset
+	if *load != "" {
+		f, err := os.Open(*load)
+		if err != nil {
+			return fmt.Errorf("scenario: %w", err)
+		}
+		ds, err := organizer.LoadScenario(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", *load, err)
+		}
+		scenario = &ds
+	}
+
+	path := *dbPath
+	if path == "" {
+		dir, err := os.MkdirTemp("", "psop-organizer-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		path = filepath.Join(dir, organizer.DemoFile)
+	}
+	st, err := organizer.Open(path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	now := time.Now()
+	if *demo {
+		t0 := time.Now()
+		ds := organizer.Demo(*customers, organizer.DemoSeed, now)
+		stats, err := st.Apply(ds, now)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		log.Info("demo data stored", "customers", len(ds.Customers), "events", len(ds.Events),
+			"changes", stats.Changes, "took", time.Since(t0).Round(time.Millisecond))
+	}
+	if scenario != nil {
+		stats, err := st.Apply(*scenario, now)
+		if err != nil {
+			return fmt.Errorf("%s: %w", *load, err)
+		}
+		log.Info("scenario stored", "file", filepath.Base(*load), "changes", stats.Changes)
+	}
+	if *keysOut != "" {
+		if err := writeKeys(st, *keysOut, now); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "API keys written to %s\n", *keysOut)
+	} else {
+		fmt.Fprintln(stdout, "no API keys made: give -keys-out FILE to make one per provider")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := organizer.Start(ctx, *addr, st)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "listening on %s\n", srv.URL)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "stopping")
+	return srv.Close()
+}
+
+// writeKeys makes one API key per provider of the store and writes them
+// to path (mode 0600) as provider_id<TAB>key lines.
+func writeKeys(st *organizer.Store, path string, now time.Time) error {
+	ds, err := st.Dataset()
+	if err != nil {
+		return err
+	}
+	if len(ds.Providers) == 0 {
+		return errors.New("-keys-out: the store has no providers: use -demo or -load")
+	}
+	var b strings.Builder
+	for _, p := range ds.Providers {
+		key, err := st.CreateKey(p.ID, "psop-organizer "+now.Format(time.DateOnly), now.Add(organizer.KeyLifetime))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s\t%s\n", p.ID, key)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("-keys-out: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil { // an existing file keeps its mode otherwise
+		f.Close()
+		return fmt.Errorf("-keys-out: %w", err)
+	}
+	if _, err := f.WriteString(b.String()); err != nil {
+		f.Close()
+		return fmt.Errorf("-keys-out: %w", err)
+	}
+	return f.Close()
+}

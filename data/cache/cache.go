@@ -1,0 +1,755 @@
+// Package cache is PSOP Desk's local cache of the organizer's data: one
+// bbolt file per installation, filled from the change feed, read by the
+// UI and the headless commands. Search and reading work offline.
+//
+// Layout of the file: one bucket per entity kind keyed by id holding the
+// entity's JSON; a meta bucket holding the cursor; and secondary indexes as
+// buckets of their own keyed value + 0x00 + primary key with empty values,
+// written in the same transaction as the row (name tokens, henkilötunnus,
+// customer number, voucher number → customer, and customer → child rows).
+package cache
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+	"golang.org/x/text/collate"
+
+	"psopdesk/data"
+)
+
+// Errors of the cache.
+var (
+	// ErrLocked: another PSOP Desk holds the cache file.
+	ErrLocked = errors.New("toinen PSOP Desk -ikkuna käyttää jo tätä välimuistia: sulje se tai anna eri -cache-kansio")
+	// ErrNotFound: no such entity in the cache.
+	ErrNotFound = errors.New("ei löydy välimuistista")
+	// ErrInvalidChange: a change of the feed cannot be applied (unknown kind
+	// or op, missing id, data that is not the kind's JSON). ApplyPage wraps
+	// it; nothing of the page is applied then.
+	ErrInvalidChange = errors.New("virheellinen muutos")
+)
+
+// FileName is the name of the cache file inside the cache directory.
+const FileName = "cache.db"
+
+// schemaVersion is the layout version; a file of another version is
+// emptied on Open (the cache is refilled from the feed).
+const schemaVersion = 1
+
+// lockTimeout is how long Open waits for another process's lock.
+const lockTimeout = time.Second
+
+// Bucket names.
+var (
+	bMeta = []byte("meta")
+
+	bOrganizer   = []byte("organizer")
+	bProvider    = []byte("provider")
+	bServices    = []byte("services")
+	bCustomers   = []byte("customers")
+	bVouchers    = []byte("vouchers")
+	bGrants      = []byte("grants")
+	bReservation = []byte("reservations")
+	bEvents      = []byte("events")
+
+	// Index buckets, keys value + 0x00 + primary key.
+	iName        = []byte("idx_customer_name")    // folded name token → customer id
+	iHetu        = []byte("idx_customer_hetu")    // canonical henkilötunnus → customer id
+	iNumber      = []byte("idx_customer_number")  // upper-cased customer number → customer id
+	iVoucher     = []byte("idx_voucher_customer") // voucher number → customer id
+	iCustVoucher = []byte("idx_customer_vouchers")
+	iCustGrant   = []byte("idx_customer_grants")
+	iCustResv    = []byte("idx_customer_reservations")
+	iCustEvent   = []byte("idx_customer_events")
+	// Customer id → sortKey of the customer (Finnish collation keys of the
+	// last name and first names), so that Search sorts without decoding.
+	bSortKeys = []byte("customer_sortkeys")
+
+	allBuckets = [][]byte{bMeta, bOrganizer, bProvider, bServices, bCustomers, bVouchers,
+		bGrants, bReservation, bEvents, iName, iHetu, iNumber, iVoucher, iCustVoucher,
+		iCustGrant, iCustResv, iCustEvent, bSortKeys}
+
+	keyCursor = []byte("cursor")
+	keyFeed   = []byte("feed")
+	keySchema = []byte("schema")
+	keyColl   = []byte("collation")
+	// collation identifies the collation tables the stored sort keys come
+	// from; other tables (a newer x/text) empty the cache on Open.
+	collation = []byte(collate.UnicodeVersion + "/" + collate.CLDRVersion)
+)
+
+// bucketOf maps a kind to its row bucket.
+var bucketOf = map[Kind][]byte{
+	KindOrganizer:   bOrganizer,
+	KindProvider:    bProvider,
+	KindService:     bServices,
+	KindCustomer:    bCustomers,
+	KindVoucher:     bVouchers,
+	KindGrant:       bGrants,
+	KindReservation: bReservation,
+	KindEvent:       bEvents,
+}
+
+// childIndexes are the customer → child row indexes a customer's deletion
+// follows.
+var childIndexes = []struct {
+	index []byte
+	kind  Kind
+}{
+	{iCustVoucher, KindVoucher},
+	{iCustGrant, KindGrant},
+	{iCustResv, KindReservation},
+	{iCustEvent, KindEvent},
+}
+
+// Cache is an open cache. Safe for concurrent use.
+type Cache struct {
+	db *bolt.DB
+}
+
+// Open opens (creating) dir/cache.db; dir is created with mode 0700 and the
+// file with 0600. It gives an error wrapping ErrLocked within about a
+// second when another process (or another Open in this one) holds the file.
+func Open(dir string) (*Cache, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("välimuistikansiota ei voi luoda: %w", err)
+	}
+	path := filepath.Join(dir, FileName)
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("välimuistia %s ei voi avata: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		if m := tx.Bucket(bMeta); m != nil {
+			if v := m.Get(keySchema); v == nil || decodeUint(v) != schemaVersion ||
+				!bytes.Equal(m.Get(keyColl), collation) {
+				if err := dropAll(tx); err != nil {
+					return err
+				}
+			}
+		}
+		if err := createAll(tx); err != nil {
+			return err
+		}
+		return putSchema(tx)
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("välimuistia %s ei voi alustaa: %w", path, err)
+	}
+	return &Cache{db: db}, nil
+}
+
+func createAll(tx *bolt.Tx) error {
+	for _, b := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func putSchema(tx *bolt.Tx) error {
+	m := tx.Bucket(bMeta)
+	if err := m.Put(keySchema, encodeUint(schemaVersion)); err != nil {
+		return err
+	}
+	return m.Put(keyColl, collation)
+}
+
+func dropAll(tx *bolt.Tx) error {
+	for _, b := range allBuckets {
+		if tx.Bucket(b) == nil {
+			continue
+		}
+		if err := tx.DeleteBucket(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Close closes the file.
+func (c *Cache) Close() error { return c.db.Close() }
+
+// Path is the cache file's path.
+func (c *Cache) Path() string { return c.db.Path() }
+
+// Cursor is the Seq of the last change applied (0 for a new cache).
+func (c *Cache) Cursor() (uint64, error) {
+	var n uint64
+	err := c.db.View(func(tx *bolt.Tx) error {
+		n = decodeUint(tx.Bucket(bMeta).Get(keyCursor))
+		return nil
+	})
+	return n, err
+}
+
+// Reset empties the cache and sets the cursor to 0, so that the next pull
+// fetches everything again.
+func (c *Cache) Reset() error { return c.StartFeed("") }
+
+// Feed names the change feed the cache was filled from ("" for a new
+// cache); see sync.ChangesPage.
+func (c *Cache) Feed() (string, error) {
+	var f string
+	err := c.db.View(func(tx *bolt.Tx) error {
+		f = string(tx.Bucket(bMeta).Get(keyFeed))
+		return nil
+	})
+	return f, err
+}
+
+// StartFeed empties the cache, sets the cursor to 0 and records feed as the
+// feed it is filled from, in one transaction. A client calls it when the
+// server's feed is not the one the cache holds (another server, or a
+// server whose data was reset), so that no data of the old feed lingers.
+func (c *Cache) StartFeed(feed string) error {
+	return c.db.Update(func(tx *bolt.Tx) error {
+		if err := dropAll(tx); err != nil {
+			return err
+		}
+		if err := createAll(tx); err != nil {
+			return err
+		}
+		if err := putSchema(tx); err != nil {
+			return err
+		}
+		if feed == "" {
+			return nil
+		}
+		return tx.Bucket(bMeta).Put(keyFeed, []byte(feed))
+	})
+}
+
+// Counts returns the number of rows of each kind.
+func (c *Cache) Counts() (map[Kind]int, error) {
+	out := make(map[Kind]int, len(bucketOf))
+	err := c.db.View(func(tx *bolt.Tx) error {
+		for k, b := range bucketOf {
+			out[k] = tx.Bucket(b).Stats().KeyN
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ApplyPage applies changes and stores next as the cursor, in one
+// transaction: a crash leaves either all of it or none. Every change is
+// validated (known kind and op, an id, data that decodes as the kind's
+// type with the same id); an invalid change fails the whole page with an
+// error wrapping ErrInvalidChange, and nothing of the page is applied. A
+// next below the current cursor is refused the same way. Deleting what is
+// not there is no error. A customer's Delete removes the customer and all
+// their vouchers, grants, reservations and events.
+func (c *Cache) ApplyPage(changes []Change, next uint64) error {
+	return c.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		if cur := decodeUint(meta.Get(keyCursor)); next < cur {
+			return fmt.Errorf("%w: kursori %d on ennen nykyistä %d", ErrInvalidChange, next, cur)
+		}
+		for i := range changes {
+			if err := apply(tx, &changes[i]); err != nil {
+				return err
+			}
+		}
+		return meta.Put(keyCursor, encodeUint(next))
+	})
+}
+
+func apply(tx *bolt.Tx, ch *Change) error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w %d (%s %q): %s", ErrInvalidChange, ch.Seq, ch.Kind, ch.ID, fmt.Sprintf(format, a...))
+	}
+	if _, ok := bucketOf[ch.Kind]; !ok {
+		return bad("tuntematon tyyppi")
+	}
+	if ch.ID == "" || strings.IndexByte(ch.ID, 0) >= 0 {
+		return bad("tunniste puuttuu tai on virheellinen")
+	}
+	switch ch.Op {
+	case OpPut:
+		row, err := parseRow(ch.Kind, ch.ID, ch.Data)
+		if err != nil {
+			return bad("%v", err)
+		}
+		if err := deleteRow(tx, ch.Kind, ch.ID); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketOf[ch.Kind]).Put([]byte(ch.ID), row.raw); err != nil {
+			return err
+		}
+		for _, e := range row.idx {
+			if err := tx.Bucket(e.bucket).Put(e.key, e.value); err != nil {
+				return err
+			}
+		}
+		return nil
+	case OpDelete:
+		if ch.Kind == KindCustomer {
+			return deleteCustomer(tx, ch.ID)
+		}
+		return deleteRow(tx, ch.Kind, ch.ID)
+	default:
+		return bad("tuntematon toiminto %q", ch.Op)
+	}
+}
+
+// deleteRow removes the row id of kind and its index entries, if present.
+func deleteRow(tx *bolt.Tx, kind Kind, id string) error {
+	b := tx.Bucket(bucketOf[kind])
+	old := b.Get([]byte(id))
+	if old == nil {
+		return nil
+	}
+	row, err := parseRow(kind, id, old)
+	if err != nil {
+		// A stored row always parses; if it does not, drop it anyway.
+		row = parsedRow{}
+	}
+	for _, e := range row.idx {
+		if err := tx.Bucket(e.bucket).Delete(e.key); err != nil {
+			return err
+		}
+	}
+	return b.Delete([]byte(id))
+}
+
+// deleteCustomer removes the customer and every row of theirs.
+func deleteCustomer(tx *bolt.Tx, id string) error {
+	for _, ci := range childIndexes {
+		ids := prefixIDs(tx.Bucket(ci.index), []byte(id), true)
+		for _, child := range ids {
+			if err := deleteRow(tx, ci.kind, child); err != nil {
+				return err
+			}
+		}
+	}
+	return deleteRow(tx, KindCustomer, id)
+}
+
+// indexEntry is a key of an index bucket (value nil) or of bSortKeys.
+type indexEntry struct {
+	bucket []byte
+	key    []byte
+	value  []byte
+}
+
+type parsedRow struct {
+	raw []byte
+	idx []indexEntry
+}
+
+// ikey is value + 0x00 + pk.
+func ikey(value, pk string) []byte {
+	k := make([]byte, 0, len(value)+1+len(pk))
+	k = append(k, value...)
+	k = append(k, 0)
+	return append(k, pk...)
+}
+
+// decodeRow decodes raw as T, checks that its id (field got by idOf) is id
+// or empty (then fills it in) and returns the bytes to store.
+func decodeRow[T any](raw []byte, id string, idOf func(*T) *string) (T, []byte, error) {
+	var v T
+	if len(raw) == 0 {
+		return v, nil, errors.New("data puuttuu")
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, nil, fmt.Errorf("data ei ole kelvollista: %v", err)
+	}
+	p := idOf(&v)
+	switch *p {
+	case id:
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, raw); err != nil {
+			return v, nil, fmt.Errorf("data ei ole kelvollista: %v", err)
+		}
+		return v, buf.Bytes(), nil
+	case "":
+		*p = id
+		b, err := json.Marshal(&v)
+		return v, b, err
+	default:
+		return v, nil, fmt.Errorf("datan tunniste %q ei ole muutoksen tunniste", *p)
+	}
+}
+
+// parseRow validates raw as kind's JSON and gives its stored bytes and
+// index entries.
+func parseRow(kind Kind, id string, raw []byte) (parsedRow, error) {
+	var r parsedRow
+	var err error
+	child := func(index []byte, customerID string) {
+		if customerID != "" && strings.IndexByte(customerID, 0) < 0 {
+			r.idx = append(r.idx, indexEntry{bucket: index, key: ikey(customerID, id)})
+		}
+	}
+	switch kind {
+	case KindOrganizer:
+		_, r.raw, err = decodeRow(raw, id, func(v *data.Organizer) *string { return &v.ID })
+	case KindProvider:
+		_, r.raw, err = decodeRow(raw, id, func(v *data.Provider) *string { return &v.ID })
+	case KindService:
+		_, r.raw, err = decodeRow(raw, id, func(v *data.Service) *string { return &v.ID })
+	case KindCustomer:
+		var v data.Customer
+		v, r.raw, err = decodeRow(raw, id, func(v *data.Customer) *string { return &v.ID })
+		for _, t := range nameTokens(v) {
+			r.idx = append(r.idx, indexEntry{bucket: iName, key: ikey(t, id)})
+		}
+		if h := canonicalHetu(v.Hetu); h != "" && strings.IndexByte(h, 0) < 0 {
+			r.idx = append(r.idx, indexEntry{bucket: iHetu, key: ikey(h, id)})
+		}
+		if n := canonicalNumber(v.CustomerNumber); n != "" && strings.IndexByte(n, 0) < 0 {
+			r.idx = append(r.idx, indexEntry{bucket: iNumber, key: ikey(n, id)})
+		}
+		r.idx = append(r.idx, indexEntry{bucket: bSortKeys, key: []byte(id), value: sortKey(v)})
+	case KindVoucher:
+		var v data.Voucher
+		v, r.raw, err = decodeRow(raw, id, func(v *data.Voucher) *string { return &v.Number })
+		child(iCustVoucher, v.CustomerID)
+		if v.CustomerID != "" && strings.IndexByte(v.CustomerID, 0) < 0 {
+			r.idx = append(r.idx, indexEntry{bucket: iVoucher, key: ikey(id, v.CustomerID)})
+		}
+	case KindGrant:
+		var v data.Grant
+		v, r.raw, err = decodeRow(raw, id, func(v *data.Grant) *string { return &v.ID })
+		child(iCustGrant, v.CustomerID)
+	case KindReservation:
+		var v data.Reservation
+		v, r.raw, err = decodeRow(raw, id, func(v *data.Reservation) *string { return &v.ID })
+		child(iCustResv, v.CustomerID)
+	case KindEvent:
+		var v data.ServiceEvent
+		v, r.raw, err = decodeRow(raw, id, func(v *data.ServiceEvent) *string { return &v.ID })
+		child(iCustEvent, v.CustomerID)
+	default:
+		return r, errors.New("tuntematon tyyppi")
+	}
+	if err != nil {
+		return parsedRow{}, err
+	}
+	return r, nil
+}
+
+// prefixIDs returns the primary keys of index entries whose value is
+// value (exact) or, with exact false, starts with value.
+func prefixIDs(b *bolt.Bucket, value []byte, exact bool) []string {
+	var out []string
+	prefix := value
+	if exact {
+		prefix = append(append([]byte(nil), value...), 0)
+	}
+	cur := b.Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		i := bytes.IndexByte(k[len(value):], 0)
+		if i < 0 {
+			continue
+		}
+		out = append(out, string(k[len(value)+i+1:]))
+	}
+	return out
+}
+
+func encodeUint(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func decodeUint(b []byte) uint64 {
+	if len(b) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
+// get decodes the row id of bucket b into v; false when there is none.
+func get(tx *bolt.Tx, b []byte, id string, v any) (bool, error) {
+	raw := tx.Bucket(b).Get([]byte(id))
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("välimuistin rivi %s/%s on rikki: %w", b, id, err)
+	}
+	return true, nil
+}
+
+// children decodes the rows of kind's bucket listed in index for customerID.
+func children[T any](c *Cache, index, rows []byte, customerID string) ([]T, error) {
+	var out []T
+	err := c.db.View(func(tx *bolt.Tx) error {
+		for _, id := range prefixIDs(tx.Bucket(index), []byte(customerID), true) {
+			var v T
+			ok, err := get(tx, rows, id, &v)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, v)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// all decodes every row of bucket b.
+func all[T any](c *Cache, b []byte) ([]T, error) {
+	var out []T
+	err := c.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(b).ForEach(func(k, raw []byte) error {
+			var v T
+			if err := json.Unmarshal(raw, &v); err != nil {
+				return fmt.Errorf("välimuistin rivi %s/%s on rikki: %w", b, k, err)
+			}
+			out = append(out, v)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Customer returns one customer, or an error wrapping ErrNotFound.
+func (c *Cache) Customer(id string) (data.Customer, error) {
+	var v data.Customer
+	var ok bool
+	err := c.db.View(func(tx *bolt.Tx) error {
+		var err error
+		ok, err = get(tx, bCustomers, id, &v)
+		return err
+	})
+	if err == nil && !ok {
+		err = fmt.Errorf("asiakas %q: %w", id, ErrNotFound)
+	}
+	return v, err
+}
+
+// CustomerByNumber returns the customer with the provider's customer number
+// (asiakasnumero) n (surrounding spaces and case ignored), or an error
+// wrapping ErrNotFound.
+func (c *Cache) CustomerByNumber(n string) (data.Customer, error) {
+	var v data.Customer
+	var ok bool
+	err := c.db.View(func(tx *bolt.Tx) error {
+		key := canonicalNumber(n)
+		if key == "" {
+			return nil
+		}
+		for _, id := range prefixIDs(tx.Bucket(iNumber), []byte(key), true) {
+			var err error
+			if ok, err = get(tx, bCustomers, id, &v); ok || err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil && !ok {
+		err = fmt.Errorf("asiakasnumero %q: %w", n, ErrNotFound)
+	}
+	return v, err
+}
+
+// Grants returns the customer's grants, both kinds, by voucher number (then id).
+func (c *Cache) Grants(customerID string) ([]data.Grant, error) {
+	out, err := children[data.Grant](c, iCustGrant, bGrants, customerID)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].VoucherNumber != out[j].VoucherNumber {
+			return out[i].VoucherNumber < out[j].VoucherNumber
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, err
+}
+
+// Vouchers returns the customer's vouchers by number.
+func (c *Cache) Vouchers(customerID string) ([]data.Voucher, error) {
+	out, err := children[data.Voucher](c, iCustVoucher, bVouchers, customerID)
+	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
+	return out, err
+}
+
+// Reservations returns all the customer's reservations, newest first (by
+// From, then To, descending; then id).
+func (c *Cache) Reservations(customerID string) ([]data.Reservation, error) {
+	out, err := children[data.Reservation](c, iCustResv, bReservation, customerID)
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if x := a.From.Compare(b.From); x != 0 {
+			return x > 0
+		}
+		if x := a.To.Compare(b.To); x != 0 {
+			return x > 0
+		}
+		return a.ID < b.ID
+	})
+	return out, err
+}
+
+// ValidReservations returns the customer's valid (voimassa olevat)
+// reservations on today: those whose To is today or later (a zero To is
+// open-ended), newest first. The Palveluvaraukset tab shows only these.
+func (c *Cache) ValidReservations(customerID string, today data.Date) ([]data.Reservation, error) {
+	all, err := c.Reservations(customerID)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, r := range all {
+		if r.To.IsZero() || !r.To.Before(today) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// Events returns the provider's events of the customer, newest first (by
+// date, start time, recording time, descending; then id).
+func (c *Cache) Events(customerID string) ([]data.ServiceEvent, error) {
+	out, err := children[data.ServiceEvent](c, iCustEvent, bEvents, customerID)
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if x := a.Date.Compare(b.Date); x != 0 {
+			return x > 0
+		}
+		if a.Start != b.Start {
+			return a.Start > b.Start
+		}
+		if !a.RecordedAt.Equal(b.RecordedAt) {
+			return a.RecordedAt.After(b.RecordedAt)
+		}
+		return a.ID > b.ID
+	})
+	return out, err
+}
+
+// Services returns every service, by name (Finnish collation).
+func (c *Cache) Services() ([]data.Service, error) {
+	out, err := all[data.Service](c, bServices)
+	if err != nil {
+		return nil, err
+	}
+	col := getCollator()
+	defer putCollator(col)
+	sort.SliceStable(out, func(i, j int) bool {
+		if x := col.CompareString(out[i].Name, out[j].Name); x != 0 {
+			return x < 0
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
+}
+
+// Service returns the service with id, or an error wrapping ErrNotFound.
+func (c *Cache) Service(id string) (data.Service, error) {
+	var v data.Service
+	var ok bool
+	err := c.db.View(func(tx *bolt.Tx) error {
+		var err error
+		ok, err = get(tx, bServices, id, &v)
+		return err
+	})
+	if err == nil && !ok {
+		err = fmt.Errorf("palvelu %q: %w", id, ErrNotFound)
+	}
+	return v, err
+}
+
+// ServiceByName returns the service whose name or id is name
+// (case-insensitive, surrounding spaces ignored), or an error wrapping
+// ErrNotFound.
+func (c *Cache) ServiceByName(name string) (data.Service, error) {
+	svcs, err := all[data.Service](c, bServices)
+	if err != nil {
+		return data.Service{}, err
+	}
+	n := strings.TrimSpace(name)
+	for _, s := range svcs {
+		if strings.EqualFold(s.ID, n) {
+			return s, nil
+		}
+	}
+	for _, s := range svcs {
+		if strings.EqualFold(s.Name, n) {
+			return s, nil
+		}
+	}
+	return data.Service{}, fmt.Errorf("palvelu %q: %w", name, ErrNotFound)
+}
+
+// first decodes the first row of bucket b into v (zero when empty).
+func (c *Cache) first(b []byte, v any) error {
+	return c.db.View(func(tx *bolt.Tx) error {
+		k, raw := tx.Bucket(b).Cursor().First()
+		if k == nil {
+			return nil
+		}
+		return json.Unmarshal(raw, v)
+	})
+}
+
+// Organizer returns the organizer (zero before the first sync).
+func (c *Cache) Organizer() (data.Organizer, error) {
+	var v data.Organizer
+	err := c.first(bOrganizer, &v)
+	return v, err
+}
+
+// Provider returns the provider the cache belongs to (zero before the first sync).
+func (c *Cache) Provider() (data.Provider, error) {
+	var v data.Provider
+	err := c.first(bProvider, &v)
+	return v, err
+}
+
+// Statement gathers the customer's data of serviceID (provider, customer,
+// service, grants, vouchers, all events) and makes the co-payment statement
+// for from..to (inclusive) with data.MakeStatement. It errors (wrapping
+// ErrNotFound) on an unknown customer or service, and as MakeStatement does
+// when to is before from.
+func (c *Cache) Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error) {
+	cust, err := c.Customer(customerID)
+	if err != nil {
+		return data.Statement{}, err
+	}
+	svc, err := c.Service(serviceID)
+	if err != nil {
+		return data.Statement{}, err
+	}
+	prov, err := c.Provider()
+	if err != nil {
+		return data.Statement{}, err
+	}
+	grants, err := c.Grants(customerID)
+	if err != nil {
+		return data.Statement{}, err
+	}
+	vouchers, err := c.Vouchers(customerID)
+	if err != nil {
+		return data.Statement{}, err
+	}
+	events, err := c.Events(customerID)
+	if err != nil {
+		return data.Statement{}, err
+	}
+	return data.MakeStatement(data.StatementRequest{
+		Provider: prov, Customer: cust, Service: svc, Grants: grants, Vouchers: vouchers,
+		Events: events, From: from, To: to, Made: made,
+	})
+}

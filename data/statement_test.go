@@ -1,0 +1,299 @@
+package data
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"testing"
+	"time"
+)
+
+// scenario is shared/fixtures/scenario-small.json.
+type scenario struct {
+	Organizer Organizer `json:"organizer"`
+	Provider  Provider  `json:"provider"`
+	Customer  Customer  `json:"customer"`
+	Services  []Service `json:"services"`
+	Grants    []struct {
+		Grant
+		Service string `json:"service"`
+	} `json:"grants"`
+	Prices map[string]Cents `json:"provider_prices_cents"`
+	Events []struct {
+		ID       string   `json:"id"`
+		Grant    string   `json:"grant"`
+		Date     Date     `json:"date"`
+		Quantity Quantity `json:"quantity"`
+		Status   Status   `json:"status"`
+	} `json:"events"`
+	Statements []struct {
+		Service string `json:"service"`
+		From    Date   `json:"from"`
+		To      Date   `json:"to"`
+		Rows    []struct {
+			Event        string `json:"event"`
+			Price        Cents  `json:"price_cents"`
+			VoucherShare Cents  `json:"voucher_share_cents"`
+			CoPayment    Cents  `json:"co_payment_cents"`
+		} `json:"rows"`
+		InReview []string `json:"in_review_rows"`
+		Totals   struct {
+			Price        Cents `json:"price_cents"`
+			VoucherShare Cents `json:"voucher_share_cents"`
+			CoPayment    Cents `json:"co_payment_cents"`
+		} `json:"totals"`
+	} `json:"expected_statements"`
+	Review []struct {
+		Grant    string   `json:"grant"`
+		Date     Date     `json:"date"`
+		Quantity Quantity `json:"quantity"`
+		Status   Status   `json:"status"`
+		About    string   `json:"about"`
+	} `json:"expected_review"`
+	Locks []struct {
+		EventDate Date   `json:"event_date"`
+		LocksAt   string `json:"locks_at"`
+	} `json:"expected_settlement_lock"`
+
+	grants   map[string]Grant
+	services map[string]Service
+	events   []ServiceEvent
+}
+
+func loadScenario(t testing.TB) *scenario {
+	t.Helper()
+	b, err := os.ReadFile("../../shared/fixtures/scenario-small.json")
+	if err != nil {
+		t.Fatalf("read scenario: %v", err)
+	}
+	var s scenario
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatalf("decode scenario: %v", err)
+	}
+	s.services = map[string]Service{}
+	for _, svc := range s.Services {
+		s.services[svc.ID] = svc
+	}
+	s.grants = map[string]Grant{}
+	for _, g := range s.Grants {
+		g.Grant.ServiceID = g.Service
+		g.Grant.CustomerID = s.Customer.ID
+		s.grants[g.ID] = g.Grant
+	}
+	for _, e := range s.Events {
+		s.events = append(s.events, s.event(t, e.ID, e.Grant, e.Date, e.Quantity, e.Status))
+	}
+	if len(s.events) == 0 || len(s.Statements) == 0 || len(s.Review) == 0 || len(s.Locks) == 0 {
+		t.Fatal("scenario lacks cases")
+	}
+	return &s
+}
+
+// event builds a ServiceEvent the way the organizer's server would report
+// it: unit price from the provider's price list, voucher unit value from the
+// grant, content from the service, recorded at noon of its date.
+func (s *scenario) event(t testing.TB, id, grant string, d Date, q Quantity, st Status) ServiceEvent {
+	g, ok := s.grants[grant]
+	if !ok {
+		t.Fatalf("event %s: unknown grant %s", id, grant)
+	}
+	return ServiceEvent{
+		ID: id, CustomerID: s.Customer.ID, GrantID: g.ID, ServiceID: g.ServiceID,
+		Date: d, Content: s.services[g.ServiceID].Content, Quantity: q,
+		UnitPrice: s.Prices[g.ServiceID], VoucherUnitValue: g.VoucherUnitValue, Status: st,
+		RecordedAt: d.Time(Helsinki).Add(12 * time.Hour), Version: 1,
+	}
+}
+
+func (s *scenario) allGrants() []Grant {
+	var gs []Grant
+	for _, g := range s.Grants {
+		gs = append(gs, s.grants[g.ID])
+	}
+	return gs
+}
+
+func TestScenarioStatements(t *testing.T) {
+	s := loadScenario(t)
+	for _, want := range s.Statements {
+		t.Run(want.Service, func(t *testing.T) {
+			st, err := MakeStatement(StatementRequest{
+				Provider: s.Provider, Customer: s.Customer, Service: s.services[want.Service],
+				Grants: s.allGrants(), Events: s.events, From: want.From, To: want.To,
+				Made: NewDate(2026, 12, 1),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Customer.Hetu != "" {
+				t.Error("statement carries the henkilötunnus")
+			}
+			var ids, wantIDs, inReview []string
+			for _, r := range st.Rows {
+				ids = append(ids, r.EventID)
+				if r.InReview {
+					inReview = append(inReview, r.EventID)
+				}
+			}
+			for _, r := range want.Rows {
+				wantIDs = append(wantIDs, r.Event)
+			}
+			if !slices.Equal(ids, wantIDs) {
+				t.Fatalf("rows %v, want %v", ids, wantIDs)
+			}
+			for i, r := range want.Rows {
+				got := st.Rows[i]
+				if got.Price != r.Price || got.VoucherShare != r.VoucherShare || got.CoPayment != r.CoPayment {
+					t.Errorf("row %s: %d/%d/%d, want %d/%d/%d", r.Event, got.Price, got.VoucherShare,
+						got.CoPayment, r.Price, r.VoucherShare, r.CoPayment)
+				}
+				if got.Content != s.services[want.Service].Content || got.Unit != s.services[want.Service].Unit {
+					t.Errorf("row %s: content %q unit %q", r.Event, got.Content, got.Unit)
+				}
+			}
+			if !slices.Equal(inReview, want.InReview) && len(inReview)+len(want.InReview) > 0 {
+				t.Errorf("in review %v, want %v", inReview, want.InReview)
+			}
+			tt := want.Totals
+			if st.Totals != (Totals{tt.Price, tt.VoucherShare, tt.CoPayment}) {
+				t.Errorf("totals %+v, want %+v", st.Totals, tt)
+			}
+			if len(st.Grants) != 1 || st.Grants[0].ServiceID != want.Service {
+				t.Errorf("grants %+v", st.Grants)
+			}
+		})
+	}
+}
+
+func TestScenarioReview(t *testing.T) {
+	s := loadScenario(t)
+	for i, r := range s.Review {
+		t.Run(r.About, func(t *testing.T) {
+			g := s.grants[r.Grant]
+			probe := s.event(t, fmt.Sprintf("probe-%d", i), r.Grant, r.Date, r.Quantity, StatusRecorded)
+			got := NeedsReview(g, s.services[g.ServiceID], s.events, probe)
+			if want := r.Status == StatusInReview; got != want {
+				t.Errorf("NeedsReview = %v, want %v (expected status %s)", got, want, r.Status)
+			}
+		})
+	}
+}
+
+func TestNeedsReviewReviewAllAndEdit(t *testing.T) {
+	s := loadScenario(t)
+	g := s.grants["pp-1"]
+	svc := s.services[g.ServiceID]
+	small := s.event(t, "x", "pp-1", NewDate(2026, 12, 2), 100, StatusRecorded)
+	if NeedsReview(g, svc, s.events, small) {
+		t.Error("1 h in an empty December goes to review")
+	}
+	svc.ReviewAll = true
+	if !NeedsReview(g, svc, s.events, small) {
+		t.Error("review_all service: event not sent to review")
+	}
+	// Editing e1 (2 h) to 4.75 h: it replaces itself, 7.25 − 2 + 4.75 = 10 h, not over.
+	e1 := s.events[0]
+	e1.Quantity = 475
+	if NeedsReview(g, s.services[g.ServiceID], s.events, e1) {
+		t.Error("edited event counted twice")
+	}
+}
+
+func TestScenarioSettlementLock(t *testing.T) {
+	s := loadScenario(t)
+	for _, l := range s.Locks {
+		want, err := time.Parse(time.RFC3339, l.LocksAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := SettlementLock(l.EventDate, s.Organizer.SettlementDay)
+		if !got.Equal(want) || got.Format(time.RFC3339) != l.LocksAt {
+			t.Errorf("SettlementLock(%s) = %s, want %s", l.EventDate, got.Format(time.RFC3339), l.LocksAt)
+		}
+		if Locked(l.EventDate, s.Organizer.SettlementDay, want.Add(-time.Nanosecond)) || !Locked(l.EventDate, s.Organizer.SettlementDay, want) {
+			t.Errorf("Locked around %s wrong", l.LocksAt)
+		}
+	}
+}
+
+func TestMakeStatementRejectsReversedRange(t *testing.T) {
+	_, err := MakeStatement(StatementRequest{From: NewDate(2026, 11, 30), To: NewDate(2026, 11, 1)})
+	if err == nil {
+		t.Fatal("To before From accepted")
+	}
+}
+
+func TestBalanceConsumedInDateOrder(t *testing.T) {
+	// Recorded in reverse order, consumed in date order: the earliest event
+	// gets the balance first whatever the slice order.
+	g := Grant{ID: "b", Kind: KindBalancePurchasingPower, Amount: 5000, ServiceID: "s"}
+	evs := []ServiceEvent{
+		{ID: "late", GrantID: "b", Date: NewDate(2026, 3, 2), Quantity: 100, UnitPrice: 4000, Status: StatusRecorded},
+		{ID: "rej", GrantID: "b", Date: NewDate(2026, 2, 1), Quantity: 100, UnitPrice: 4000, Status: StatusRejected},
+		{ID: "early", GrantID: "b", Date: NewDate(2026, 3, 1), Quantity: 100, UnitPrice: 4000, Status: StatusRecorded},
+	}
+	sh := GrantShares(g, evs)
+	if sh["early"].VoucherShare != 4000 || sh["late"].VoucherShare != 1000 || sh["late"].CoPayment != 3000 ||
+		sh["late"].Remaining != 1000 || sh["rej"].VoucherShare != 0 {
+		t.Errorf("shares %+v", sh)
+	}
+}
+
+func TestNeedsReviewNewEventAfterSameDay(t *testing.T) {
+	// c3 (17.11.) uses the last 25 € of bp-1. A new, not yet stamped 0.5 h
+	// event (17,50 €) on the same day comes after it and finds no balance.
+	s := loadScenario(t)
+	g := s.grants["bp-1"]
+	probe := s.event(t, "new", "bp-1", NewDate(2026, 11, 17), 50, StatusRecorded)
+	probe.RecordedAt = time.Time{}
+	if !NeedsReview(g, s.services[g.ServiceID], s.events, probe) {
+		t.Error("unstamped new event consumed the balance before c3 of the same day")
+	}
+}
+
+// BenchmarkMakeStatement: a customer with 500 events across two grants, a
+// statement of one month.
+func BenchmarkMakeStatement(b *testing.B) {
+	svc := Service{ID: "svc-home", Content: "Kotihoidon käynti", Unit: UnitHour}
+	grants := []Grant{
+		{ID: "pp", Kind: KindPurchasingPower, ServiceID: svc.ID, VoucherNumber: "1", GrantedQuantity: 4000,
+			Period: PeriodMonth, VoucherUnitValue: 3600, ValidFrom: NewDate(2025, 1, 1), ValidTo: NewDate(2026, 12, 31)},
+		{ID: "bp", Kind: KindBalancePurchasingPower, ServiceID: svc.ID, VoucherNumber: "2", Amount: 1_000_000,
+			ValidFrom: NewDate(2025, 1, 1), ValidTo: NewDate(2026, 12, 31)},
+	}
+	start := NewDate(2025, 6, 1)
+	var evs []ServiceEvent
+	for i := range 500 {
+		d := start.AddDays(i * 365 / 500)
+		evs = append(evs, ServiceEvent{ID: fmt.Sprintf("e%03d", i), GrantID: grants[i%2].ID, ServiceID: svc.ID,
+			Date: d, Content: svc.Content, Quantity: Quantity(75 + i%4*25), UnitPrice: 4250, VoucherUnitValue: 3600,
+			Status: Statuses[i%len(Statuses)], RecordedAt: d.Time(Helsinki)})
+	}
+	req := StatementRequest{Service: svc, Grants: grants, Events: evs,
+		From: NewDate(2025, 11, 1), To: NewDate(2025, 11, 30), Made: NewDate(2025, 12, 1)}
+	for b.Loop() {
+		if _, err := MakeStatement(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestBalanceUsage(t *testing.T) {
+	g := Grant{ID: "bp", Kind: KindBalancePurchasingPower, Amount: 20000}
+	evs := []ServiceEvent{
+		{ID: "a", GrantID: "bp", Date: MustDate("2026-11-03"), Quantity: MustQuantity("3"), UnitPrice: 3500, Status: StatusApproved},
+		{ID: "b", GrantID: "bp", Date: MustDate("2026-11-10"), Quantity: MustQuantity("2"), UnitPrice: 3500, Status: StatusRejected},
+		{ID: "c", GrantID: "bp", Date: MustDate("2026-11-17"), Quantity: MustQuantity("4"), UnitPrice: 3500, Status: StatusRecorded},
+		{ID: "x", GrantID: "other", Date: MustDate("2026-11-17"), Quantity: MustQuantity("9"), UnitPrice: 3500, Status: StatusRecorded},
+	}
+	// a uses 105,00 €; the rejected b uses nothing; c takes the last 95,00 € of its 140,00 €.
+	used, remaining := BalanceUsage(g, evs)
+	if used != 20000 || remaining != 0 {
+		t.Errorf("BalanceUsage = %d used, %d remaining; want 20000, 0", used, remaining)
+	}
+	used, remaining = BalanceUsage(g, evs[:2])
+	if used != 10500 || remaining != 9500 {
+		t.Errorf("BalanceUsage(a, b) = %d used, %d remaining; want 10500, 9500", used, remaining)
+	}
+}

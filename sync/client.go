@@ -1,0 +1,343 @@
+package sync
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"psopdesk/data/cache"
+)
+
+// Timeouts and retries of the client.
+const (
+	// RequestTimeout bounds one HTTP request, connection to last byte.
+	RequestTimeout = 30 * time.Second
+	// Retries is how many times a request is tried again after a
+	// connection error or a 5xx reply (never after 401).
+	Retries = 2
+	// RetryWait is the first wait between tries; it grows (with jitter) up
+	// to RetryMaxWait.
+	RetryWait    = 500 * time.Millisecond
+	RetryMaxWait = 4 * time.Second
+	// UserAgent is sent with every request.
+	UserAgent = "psopdesk"
+	// maxBody bounds a reply's body, bytes.
+	maxBody = 64 << 20
+)
+
+// ErrorKind tells what kind of failure a sync Error is, so that the UI can
+// explain it.
+type ErrorKind int
+
+// Error kinds.
+const (
+	// Unreachable: no connection (refused, timed out, DNS, dropped).
+	Unreachable ErrorKind = iota + 1
+	// Unauthorized: the server refused the API key (401, 403).
+	Unauthorized
+	// BadReply: the server's reply is not the contract's (not JSON, a
+	// change that cannot be applied, a cursor that does not advance while
+	// More is set, changes out of order or not after the cursor).
+	BadReply
+	// Server: the server answered with an error (5xx or another status).
+	Server
+	// Local: the local cache could not be read or written.
+	Local
+	// Canceled: the pull was canceled (the context ended).
+	Canceled
+)
+
+// String names the kind in English, for logs.
+func (k ErrorKind) String() string {
+	switch k {
+	case Unreachable:
+		return "unreachable"
+	case Unauthorized:
+		return "unauthorized"
+	case BadReply:
+		return "bad_reply"
+	case Server:
+		return "server"
+	case Local:
+		return "local"
+	case Canceled:
+		return "canceled"
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Error is a failed sync. Error() is a Finnish sentence for the user that
+// says what happened and what to do; Err holds the detail (for logs; it
+// never holds the API key or personal data).
+type Error struct {
+	Kind ErrorKind
+	Err  error
+}
+
+// Error is the Finnish explanation of e.Kind.
+func (e *Error) Error() string {
+	const kept = " Välimuistin tiedot ovat tallessa."
+	switch e.Kind {
+	case Unreachable:
+		return "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa."
+	case Unauthorized:
+		return "Palvelin ei hyväksynyt API-avainta. Tarkista avain tai luo uusi avain palvelunjärjestäjän järjestelmässä." + kept
+	case BadReply:
+		return "Palvelimen vastaus oli virheellinen, eikä sitä otettu käyttöön. Yritä myöhemmin uudelleen; jos vika jatkuu, ota yhteys palvelunjärjestäjän tukeen." + kept
+	case Server:
+		s := "Palvelimella on häiriö"
+		var st statusError
+		if errors.As(e.Err, &st) {
+			s += " (HTTP " + strconv.Itoa(int(st)) + ")"
+		}
+		return s + ". Yritä myöhemmin uudelleen." + kept
+	case Local:
+		return "Välimuistiin ei voitu tallentaa. Tarkista, että levyllä on tilaa, ja yritä uudelleen."
+	case Canceled:
+		return "Synkronointi keskeytettiin. Jo haetut tiedot ovat tallessa; seuraava synkronointi jatkaa siitä."
+	}
+	return "Synkronointi epäonnistui. Yritä uudelleen." + kept
+}
+
+// Unwrap gives the detail.
+func (e *Error) Unwrap() error { return e.Err }
+
+// statusError is an HTTP status that is not 200.
+type statusError int
+
+func (s statusError) Error() string { return "HTTP " + strconv.Itoa(int(s)) }
+
+// Progress tells how far a Pull is: pages and changes applied so far by
+// this Pull, the cache's cursor, and whether the cache has caught up.
+type Progress struct {
+	Pages   int
+	Changes int
+	Cursor  uint64
+	Done    bool
+}
+
+// Client pulls the organizer's change feed. Safe for concurrent use, but
+// Pulls into the same cache should not overlap.
+type Client struct {
+	http     *resty.Client
+	pageSize int
+}
+
+// NewClient returns a client of the server at baseURL (e.g.
+// "https://psop.example.fi") authenticating with the bearer apiKey. It
+// retries connection errors and 5xx replies Retries times with growing
+// waits, never a 401.
+func NewClient(baseURL, apiKey string) *Client {
+	h := resty.New().
+		SetBaseURL(baseURL).
+		SetAuthToken(apiKey).
+		SetHeader("User-Agent", UserAgent).
+		SetHeader("Accept", "application/json").
+		SetTimeout(RequestTimeout).
+		SetResponseBodyLimit(maxBody).
+		SetLogger(slogLogger{}).
+		SetRetryCount(Retries).
+		SetRetryWaitTime(RetryWait).
+		SetRetryMaxWaitTime(RetryMaxWait).
+		AddRetryCondition(func(r *resty.Response, err error) bool {
+			if r != nil && r.Request != nil && r.Request.Context().Err() != nil {
+				return false // canceled by the caller
+			}
+			if err != nil {
+				return !errors.Is(err, resty.ErrResponseBodyTooLarge)
+			}
+			return r.StatusCode() >= 500
+		})
+	return &Client{http: h, pageSize: DefaultPageSize}
+}
+
+// Pull brings c up to date: it asks GET /v1/changes after the cache's
+// cursor, applies each page with c.ApplyPage (the page and its cursor in
+// one transaction) and asks again until the server says there is no more.
+// progress, if not nil, is called after each applied page; the last call
+// has Done set. On failure the pages applied so far stay (with their
+// cursor), so a later Pull continues from there; the error is an *Error.
+func (cl *Client) Pull(ctx context.Context, c *cache.Cache, progress func(Progress)) (Progress, error) {
+	var p Progress
+	cursor, err := c.Cursor()
+	if err != nil {
+		return p, &Error{Local, err}
+	}
+	p.Cursor = cursor
+	for {
+		page, err := cl.fetch(ctx, cursor)
+		if err != nil {
+			return p, err
+		}
+		if page.Feed != "" {
+			held, err := c.Feed()
+			if err != nil {
+				return p, &Error{Local, err}
+			}
+			if held != page.Feed {
+				// Another server, or one whose data was reset: start over.
+				if held != "" || cursor != 0 {
+					slog.Info("sync: another change feed than the cache's, emptying the cache", "had_cursor", cursor)
+				}
+				if err := c.StartFeed(page.Feed); err != nil {
+					return p, &Error{Local, err}
+				}
+				if cursor != 0 {
+					cursor, p.Cursor = 0, 0
+					continue
+				}
+			}
+		}
+		if err := checkPage(page, cursor); err != nil {
+			return p, &Error{BadReply, err}
+		}
+		if err := c.ApplyPage(page.Changes, page.Next); err != nil {
+			if errors.Is(err, cache.ErrInvalidChange) {
+				return p, &Error{BadReply, err}
+			}
+			return p, &Error{Local, err}
+		}
+		cursor = page.Next
+		p.Pages++
+		p.Changes += len(page.Changes)
+		p.Cursor = cursor
+		p.Done = !page.More
+		if progress != nil {
+			progress(p)
+		}
+		if p.Done {
+			slog.Debug("sync pull done", "pages", p.Pages, "changes", p.Changes, "cursor", p.Cursor)
+			return p, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return p, &Error{Canceled, err}
+		}
+	}
+}
+
+// checkPage checks a page against the contract: changes in increasing Seq
+// order, all after the cursor, Next the last one's Seq (or at least the
+// cursor for an empty page), and Next past the cursor when More is set.
+func checkPage(page ChangesPage, cursor uint64) error {
+	last := cursor
+	for i, ch := range page.Changes {
+		if ch.Seq <= last {
+			return fmt.Errorf("change %d has seq %d, not after %d", i, ch.Seq, last)
+		}
+		last = ch.Seq
+	}
+	if page.Next < last {
+		return fmt.Errorf("next %d is before the page's last seq %d", page.Next, last)
+	}
+	if page.More && page.Next <= cursor {
+		return fmt.Errorf("more changes announced but next %d does not advance cursor %d", page.Next, cursor)
+	}
+	return nil
+}
+
+// fetch asks one page after cursor.
+func (cl *Client) fetch(ctx context.Context, cursor uint64) (ChangesPage, error) {
+	var page ChangesPage
+	resp, err := cl.http.R().
+		SetContext(ctx).
+		SetQueryParam("after", strconv.FormatUint(cursor, 10)).
+		SetQueryParam("limit", strconv.Itoa(cl.pageSize)).
+		Get("/v1/changes")
+	if err != nil {
+		if ctx.Err() != nil {
+			return page, &Error{Canceled, ctx.Err()}
+		}
+		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+			return page, &Error{BadReply, err}
+		}
+		return page, &Error{Unreachable, err}
+	}
+	switch code := resp.StatusCode(); {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return page, &Error{Unauthorized, replyError(resp)}
+	case code != http.StatusOK:
+		return page, &Error{Server, replyError(resp)}
+	}
+	if err := json.Unmarshal(resp.Body(), &page); err != nil {
+		return page, &Error{BadReply, fmt.Errorf("reply is not a changes page: %w", err)}
+	}
+	return page, nil
+}
+
+// replyError is the status with the server's ErrorReply code and message,
+// if the body is one.
+func replyError(resp *resty.Response) error {
+	st := statusError(resp.StatusCode())
+	var er ErrorReply
+	if json.Unmarshal(resp.Body(), &er) == nil && er.Code != "" {
+		return fmt.Errorf("%w: %s: %s", st, er.Code, er.Message)
+	}
+	return st
+}
+
+// slogLogger sends resty's own messages to slog at debug level. They hold
+// the URL (base and cursor) and transport errors, never headers.
+type slogLogger struct{}
+
+func (slogLogger) Errorf(format string, v ...any) { slog.Debug("resty: " + fmt.Sprintf(format, v...)) }
+func (slogLogger) Warnf(format string, v ...any)  { slog.Debug("resty: " + fmt.Sprintf(format, v...)) }
+func (slogLogger) Debugf(format string, v ...any) { slog.Debug("resty: " + fmt.Sprintf(format, v...)) }
+
+// LoadAPIKey reads the API key from the file at path: either the key alone
+// or lines "provider_id<TAB>key", of which the first line's key is taken.
+// Blank lines and lines starting with # are skipped. Errors never show the
+// file's contents.
+func LoadAPIKey(path string) (string, error) { return LoadAPIKeyFor(path, "") }
+
+// LoadAPIKeyFor is LoadAPIKey taking the key of the line whose provider id
+// is providerID (any line's when providerID is empty; the key itself when
+// the file holds only a key).
+func LoadAPIKeyFor(path, providerID string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("API-avainta ei voi lukea: %w", err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		slog.Warn("API key file is readable by others; chmod 600 it", "path", path)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sawLine := false
+	for sc.Scan() {
+		raw := sc.Text()
+		line := strings.TrimSpace(raw)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		sawLine = true
+		id, key, tabbed := strings.Cut(raw, "\t")
+		if !tabbed {
+			key, id = line, ""
+		}
+		id, key = strings.TrimSpace(id), strings.TrimSpace(key)
+		if providerID != "" && tabbed && id != providerID {
+			continue
+		}
+		if key == "" || strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return "", fmt.Errorf("API-avaintiedoston %s avain on virheellinen (tyhjä tai sisältää välilyöntejä)", path)
+		}
+		return key, nil
+	}
+	if err := sc.Err(); err != nil {
+		return "", fmt.Errorf("API-avaintiedostoa %s ei voi lukea: rivi on liian pitkä", path)
+	}
+	if sawLine && providerID != "" {
+		return "", fmt.Errorf("API-avaintiedostossa %s ei ole avainta palveluntuottajalle %q", path, providerID)
+	}
+	return "", fmt.Errorf("API-avaintiedosto %s on tyhjä", path)
+}

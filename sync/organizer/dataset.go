@@ -1,0 +1,421 @@
+// Package organizer is the reference organizer server (palvelunjärjestäjä)
+// that PSOP Desk syncs with: a bbolt store of the organizer's data with an
+// append-only change log per provider, the HTTP change feed of the wire
+// contract in package psopdesk/sync, scenario loading and a deterministic
+// demo data set. The demo mode of the desktop runs it in-process
+// (StartDemo); cmd/psop-organizer runs it standalone.
+package organizer
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"psopdesk/data"
+	"psopdesk/data/cache"
+	"psopdesk/data/hetu"
+)
+
+// VisibilityYears is how far back a provider's event or reservation with a
+// customer keeps the customer visible to the provider (DOMAIN.md §3).
+const VisibilityYears = 3
+
+// Price is a provider's price for a service, cents per unit of the
+// service's content.
+type Price struct {
+	ProviderID string     `json:"provider_id"`
+	ServiceID  string     `json:"service_id"`
+	Cents      data.Cents `json:"cents"`
+}
+
+// CustomerNumber is a provider's own customer number (asiakasnumero) for a
+// customer (DOMAIN.md §6); unique within the provider.
+type CustomerNumber struct {
+	ProviderID string `json:"provider_id"`
+	CustomerID string `json:"customer_id"`
+	Number     string `json:"number"`
+}
+
+// Reservation is a reservation with the provider that holds it.
+type Reservation struct {
+	ProviderID string `json:"provider_id"`
+	data.Reservation
+}
+
+// Event is a service event with the provider that recorded it. UnitPrice is
+// the provider's price for the service, VoucherUnitValue the grant's value
+// per unit (0 for a balance grant), Content the service's content.
+type Event struct {
+	ProviderID string `json:"provider_id"`
+	data.ServiceEvent
+}
+
+// Dataset is the organizer's whole data: what the store holds and what the
+// per-provider feeds are computed from. Customers carry no CustomerNumber
+// here: numbers are per provider (Numbers) and set on the customer record
+// of each provider's feed.
+type Dataset struct {
+	Organizer    data.Organizer   `json:"organizer"`
+	Providers    []data.Provider  `json:"providers"`
+	Services     []data.Service   `json:"services"`
+	Prices       []Price          `json:"prices"`
+	Customers    []data.Customer  `json:"customers"`
+	Numbers      []CustomerNumber `json:"customer_numbers"`
+	Vouchers     []data.Voucher   `json:"vouchers"`
+	Grants       []data.Grant     `json:"grants"`
+	Reservations []Reservation    `json:"reservations"`
+	Events       []Event          `json:"events"`
+}
+
+// Merge returns d with o's records added; a record of o replaces d's record
+// with the same id (vouchers: number; prices and numbers: provider and
+// service/customer). o's organizer replaces d's when o has one. Order is
+// d's records first, then o's new ones.
+func (d Dataset) Merge(o Dataset) Dataset {
+	out := Dataset{Organizer: d.Organizer}
+	if o.Organizer.ID != "" {
+		out.Organizer = o.Organizer
+	}
+	out.Providers = mergeBy(d.Providers, o.Providers, func(p data.Provider) string { return p.ID })
+	out.Services = mergeBy(d.Services, o.Services, func(s data.Service) string { return s.ID })
+	out.Prices = mergeBy(d.Prices, o.Prices, func(p Price) string { return p.ProviderID + "\x00" + p.ServiceID })
+	out.Customers = mergeBy(d.Customers, o.Customers, func(c data.Customer) string { return c.ID })
+	out.Numbers = mergeBy(d.Numbers, o.Numbers, func(n CustomerNumber) string { return n.ProviderID + "\x00" + n.CustomerID })
+	out.Vouchers = mergeBy(d.Vouchers, o.Vouchers, func(v data.Voucher) string { return v.Number })
+	out.Grants = mergeBy(d.Grants, o.Grants, func(g data.Grant) string { return g.ID })
+	out.Reservations = mergeBy(d.Reservations, o.Reservations, func(r Reservation) string { return r.ID })
+	out.Events = mergeBy(d.Events, o.Events, func(e Event) string { return e.ID })
+	return out
+}
+
+func mergeBy[T any](a, b []T, key func(T) string) []T {
+	out := slices.Clone(a)
+	at := make(map[string]int, len(a))
+	for i, v := range a {
+		at[key(v)] = i
+	}
+	for _, v := range b {
+		if i, ok := at[key(v)]; ok {
+			out[i] = v
+			continue
+		}
+		at[key(v)] = len(out)
+		out = append(out, v)
+	}
+	return out
+}
+
+// Validate checks that ids are unique and present, that every reference
+// resolves (services, customers, vouchers, grants, providers) and agrees
+// (an event's customer and service are its grant's), dates and statuses are
+// valid and customer numbers are unique within a provider. Errors name
+// records by id, never by henkilötunnus.
+func (d Dataset) Validate() error {
+	if d.Organizer.ID == "" {
+		return fmt.Errorf("organizer: no id")
+	}
+	if d.Organizer.SettlementDay < 1 || d.Organizer.SettlementDay > 28 {
+		return fmt.Errorf("organizer %s: settlement day %d not in 1..28", d.Organizer.ID, d.Organizer.SettlementDay)
+	}
+	providers := map[string]bool{}
+	for _, p := range d.Providers {
+		if p.ID == "" || providers[p.ID] {
+			return fmt.Errorf("provider %q: empty or duplicate id", p.ID)
+		}
+		providers[p.ID] = true
+	}
+	services := map[string]data.Service{}
+	for _, s := range d.Services {
+		if _, dup := services[s.ID]; s.ID == "" || dup {
+			return fmt.Errorf("service %q: empty or duplicate id", s.ID)
+		}
+		switch s.Unit {
+		case data.UnitHour, data.UnitVisit, data.UnitDay, data.UnitPiece:
+		default:
+			return fmt.Errorf("service %s: unknown unit %q", s.ID, s.Unit)
+		}
+		services[s.ID] = s
+	}
+	for _, p := range d.Prices {
+		if !providers[p.ProviderID] {
+			return fmt.Errorf("price: unknown provider %q", p.ProviderID)
+		}
+		if _, ok := services[p.ServiceID]; !ok {
+			return fmt.Errorf("price of provider %s: unknown service %q", p.ProviderID, p.ServiceID)
+		}
+		if p.Cents < 0 {
+			return fmt.Errorf("price of provider %s for %s is negative", p.ProviderID, p.ServiceID)
+		}
+	}
+	customers := map[string]bool{}
+	for _, c := range d.Customers {
+		if c.ID == "" || customers[c.ID] {
+			return fmt.Errorf("customer %q: empty or duplicate id", c.ID)
+		}
+		// The code itself never goes into the message (personal data).
+		if h, err := hetu.Parse(c.Hetu); err != nil {
+			var he *hetu.Error
+			reason := "missing"
+			if errors.As(err, &he) && c.Hetu != "" {
+				reason = he.Reason
+			}
+			return fmt.Errorf("customer %s: henkilötunnus is not valid (%s)", c.ID, reason)
+		} else if h.String() != c.Hetu {
+			return fmt.Errorf("customer %s: henkilötunnus is not in canonical form", c.ID)
+		}
+		customers[c.ID] = true
+	}
+	taken := map[string]string{}
+	for _, n := range d.Numbers {
+		if !providers[n.ProviderID] || !customers[n.CustomerID] {
+			return fmt.Errorf("customer number %q: unknown provider %q or customer %q", n.Number, n.ProviderID, n.CustomerID)
+		}
+		k := n.ProviderID + "\x00" + n.Number
+		if other, ok := taken[k]; ok && other != n.CustomerID {
+			return fmt.Errorf("customer number %q of provider %s is in use twice", n.Number, n.ProviderID)
+		}
+		taken[k] = n.CustomerID
+	}
+	vouchers := map[string]data.Voucher{}
+	for _, v := range d.Vouchers {
+		if _, dup := vouchers[v.Number]; v.Number == "" || dup {
+			return fmt.Errorf("voucher %q: empty or duplicate number", v.Number)
+		}
+		if !customers[v.CustomerID] {
+			return fmt.Errorf("voucher %s: unknown customer %q", v.Number, v.CustomerID)
+		}
+		if _, ok := services[v.ServiceID]; !ok {
+			return fmt.Errorf("voucher %s: unknown service %q", v.Number, v.ServiceID)
+		}
+		if v.ValidFrom.IsZero() || v.ValidTo.Before(v.ValidFrom) {
+			return fmt.Errorf("voucher %s: validity %s..%s", v.Number, v.ValidFrom, v.ValidTo)
+		}
+		vouchers[v.Number] = v
+	}
+	grants := map[string]data.Grant{}
+	for _, g := range d.Grants {
+		if _, dup := grants[g.ID]; g.ID == "" || dup {
+			return fmt.Errorf("grant %q: empty or duplicate id", g.ID)
+		}
+		if err := validGrant(g); err != nil {
+			return err
+		}
+		v, ok := vouchers[g.VoucherNumber]
+		if !ok {
+			return fmt.Errorf("grant %s: unknown voucher %q", g.ID, g.VoucherNumber)
+		}
+		if v.CustomerID != g.CustomerID || v.ServiceID != g.ServiceID {
+			return fmt.Errorf("grant %s: customer or service differs from voucher %s", g.ID, v.Number)
+		}
+		grants[g.ID] = g
+	}
+	ids := map[string]bool{}
+	for _, r := range d.Reservations {
+		if r.ID == "" || ids[r.ID] {
+			return fmt.Errorf("reservation %q: empty or duplicate id", r.ID)
+		}
+		ids[r.ID] = true
+		g, ok := grants[r.GrantID]
+		if !ok {
+			return fmt.Errorf("reservation %s: unknown grant %q", r.ID, r.GrantID)
+		}
+		if !providers[r.ProviderID] {
+			return fmt.Errorf("reservation %s: unknown provider %q", r.ID, r.ProviderID)
+		}
+		if r.CustomerID != g.CustomerID {
+			return fmt.Errorf("reservation %s: customer differs from grant %s", r.ID, g.ID)
+		}
+		if r.From.IsZero() || r.To.Before(r.From) || r.Quantity < 0 {
+			return fmt.Errorf("reservation %s: bad span or quantity", r.ID)
+		}
+	}
+	clear(ids)
+	for _, e := range d.Events {
+		if e.ID == "" || ids[e.ID] {
+			return fmt.Errorf("event %q: empty or duplicate id", e.ID)
+		}
+		ids[e.ID] = true
+		g, ok := grants[e.GrantID]
+		if !ok {
+			return fmt.Errorf("event %s: unknown grant %q", e.ID, e.GrantID)
+		}
+		if !providers[e.ProviderID] {
+			return fmt.Errorf("event %s: unknown provider %q", e.ID, e.ProviderID)
+		}
+		if e.CustomerID != g.CustomerID || e.ServiceID != g.ServiceID {
+			return fmt.Errorf("event %s: customer or service differs from grant %s", e.ID, g.ID)
+		}
+		if e.Date.IsZero() {
+			return fmt.Errorf("event %s: no date", e.ID)
+		}
+		if e.Quantity <= 0 {
+			return fmt.Errorf("event %s: quantity must be positive", e.ID)
+		}
+		if !e.Status.Valid() {
+			return fmt.Errorf("event %s: unknown status %q", e.ID, e.Status)
+		}
+	}
+	return nil
+}
+
+func validGrant(g data.Grant) error {
+	if g.ValidFrom.IsZero() || g.ValidTo.Before(g.ValidFrom) {
+		return fmt.Errorf("grant %s: validity %s..%s", g.ID, g.ValidFrom, g.ValidTo)
+	}
+	switch g.Kind {
+	case data.KindPurchasingPower:
+		if g.GrantedQuantity <= 0 || g.VoucherUnitValue < 0 {
+			return fmt.Errorf("grant %s: purchasing power needs a positive granted quantity", g.ID)
+		}
+		switch g.Period {
+		case data.PeriodMonth, data.PeriodWeek, data.PeriodTotal:
+		default:
+			return fmt.Errorf("grant %s: unknown period %q", g.ID, g.Period)
+		}
+	case data.KindBalancePurchasingPower:
+		if g.Amount <= 0 {
+			return fmt.Errorf("grant %s: balance purchasing power needs a positive amount", g.ID)
+		}
+	default:
+		return fmt.Errorf("grant %s: unknown kind %q", g.ID, g.Kind)
+	}
+	return nil
+}
+
+// feedItem is one entity of a provider's feed: what a Put carries.
+type feedItem struct {
+	kind     cache.Kind
+	id       string
+	customer string // owning customer, "" for organizer, provider, services
+	value    any
+}
+
+// visibleCutoff is the first day that still counts for visibility at now:
+// the same day VisibilityYears years back, Europe/Helsinki.
+func visibleCutoff(now time.Time) data.Date {
+	t := data.DateOf(now.In(data.Helsinki))
+	return data.NewDate(t.Year-VisibilityYears, t.Month, t.Day)
+}
+
+// index groups a dataset's records for feed computation.
+type index struct {
+	d            *Dataset
+	services     []data.Service
+	customers    map[string]data.Customer
+	numbers      map[string]string // provider \x00 customer → number
+	vouchers     map[string][]data.Voucher
+	grants       map[string][]data.Grant
+	reservations map[string][]data.Reservation // provider \x00 customer
+	events       map[string][]data.ServiceEvent
+}
+
+func newIndex(d *Dataset) *index {
+	ix := &index{d: d,
+		customers:    make(map[string]data.Customer, len(d.Customers)),
+		numbers:      make(map[string]string, len(d.Numbers)),
+		vouchers:     map[string][]data.Voucher{},
+		grants:       map[string][]data.Grant{},
+		reservations: map[string][]data.Reservation{},
+		events:       map[string][]data.ServiceEvent{},
+	}
+	ix.services = slices.Clone(d.Services)
+	slices.SortFunc(ix.services, func(a, b data.Service) int { return cmp.Compare(a.ID, b.ID) })
+	for _, c := range d.Customers {
+		ix.customers[c.ID] = c
+	}
+	for _, n := range d.Numbers {
+		ix.numbers[n.ProviderID+"\x00"+n.CustomerID] = n.Number
+	}
+	for _, v := range d.Vouchers {
+		ix.vouchers[v.CustomerID] = append(ix.vouchers[v.CustomerID], v)
+	}
+	for _, g := range d.Grants {
+		ix.grants[g.CustomerID] = append(ix.grants[g.CustomerID], g)
+	}
+	for _, r := range d.Reservations {
+		k := r.ProviderID + "\x00" + r.CustomerID
+		ix.reservations[k] = append(ix.reservations[k], r.Reservation)
+	}
+	for _, e := range d.Events {
+		k := e.ProviderID + "\x00" + e.CustomerID
+		ix.events[k] = append(ix.events[k], e.ServiceEvent)
+	}
+	for _, vs := range ix.vouchers {
+		slices.SortFunc(vs, func(a, b data.Voucher) int { return cmp.Compare(a.Number, b.Number) })
+	}
+	for _, gs := range ix.grants {
+		slices.SortFunc(gs, func(a, b data.Grant) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	for _, rs := range ix.reservations {
+		slices.SortFunc(rs, func(a, b data.Reservation) int { return cmp.Compare(a.ID, b.ID) })
+	}
+	for _, es := range ix.events {
+		slices.SortFunc(es, func(a, b data.ServiceEvent) int {
+			if c := a.Date.Compare(b.Date); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.ID, b.ID)
+		})
+	}
+	return ix
+}
+
+// visible returns the ids of the customers provider p may see at now, in id
+// order: those with an event of p dated, or a reservation of p lasting, on
+// or after the cutoff (DOMAIN.md §3 rule 1).
+func (ix *index) visible(p string, now time.Time) []string {
+	cut := visibleCutoff(now)
+	seen := map[string]bool{}
+	for _, e := range ix.d.Events {
+		if e.ProviderID == p && !e.Date.Before(cut) {
+			seen[e.CustomerID] = true
+		}
+	}
+	for _, r := range ix.d.Reservations {
+		if r.ProviderID == p && !r.To.Before(cut) {
+			seen[r.CustomerID] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for id := range seen {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// feed lists what provider p sees at now, parents before children:
+// organizer, p's own record, every service, then per visible customer the
+// customer (with p's customer number), the customer's vouchers and grants,
+// p's reservations and p's events of the customer. Never another
+// provider's events, reservations or customer numbers.
+func (ix *index) feed(p data.Provider, now time.Time) []feedItem {
+	items := []feedItem{
+		{kind: cache.KindOrganizer, id: ix.d.Organizer.ID, value: ix.d.Organizer},
+		{kind: cache.KindProvider, id: p.ID, value: p},
+	}
+	for _, s := range ix.services {
+		items = append(items, feedItem{kind: cache.KindService, id: s.ID, value: s})
+	}
+	for _, cid := range ix.visible(p.ID, now) {
+		c := ix.customers[cid]
+		c.CustomerNumber = ix.numbers[p.ID+"\x00"+cid]
+		items = append(items, feedItem{kind: cache.KindCustomer, id: cid, customer: cid, value: c})
+		for _, v := range ix.vouchers[cid] {
+			items = append(items, feedItem{kind: cache.KindVoucher, id: v.Number, customer: cid, value: v})
+		}
+		for _, g := range ix.grants[cid] {
+			items = append(items, feedItem{kind: cache.KindGrant, id: g.ID, customer: cid, value: g})
+		}
+		k := p.ID + "\x00" + cid
+		for _, r := range ix.reservations[k] {
+			items = append(items, feedItem{kind: cache.KindReservation, id: r.ID, customer: cid, value: r})
+		}
+		for _, e := range ix.events[k] {
+			items = append(items, feedItem{kind: cache.KindEvent, id: e.ID, customer: cid, value: e})
+		}
+	}
+	return items
+}

@@ -1,0 +1,520 @@
+package organizer
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime"
+	"slices"
+	"strconv"
+	gosync "sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+
+	"psopdesk/data"
+	"psopdesk/data/cache"
+)
+
+// Errors of the store.
+var (
+	// ErrBusy: another process holds the store file (bbolt's file lock was
+	// not had within OpenTimeout).
+	ErrBusy = errors.New("organizer database is in use by another process")
+	// ErrUnauthorized: the API key is missing, unknown or expired.
+	ErrUnauthorized = errors.New("unauthorized")
+)
+
+// OpenTimeout is how long Open waits for the file lock before ErrBusy.
+const OpenTimeout = time.Second
+
+// Bucket names. Layout:
+//
+//	keys           sha256(key) hex → keyRecord JSON (never the key itself)
+//	state/<part>   record key → record JSON (the Dataset, part by part)
+//	log/<provider> big-endian uint64 seq → cache.Change JSON, append-only
+//	vis/<provider> kind \x00 id → sha256(data JSON) ‖ customer id: what the
+//	               provider's feed currently holds
+//	meta           "store_id" → random hex made when the file is created
+var (
+	bMeta  = []byte("meta")
+	bKeys  = []byte("keys")
+	bState = []byte("state")
+	bLog   = []byte("log")
+	bVis   = []byte("vis")
+)
+
+// Store is the organizer's bbolt database. Safe for concurrent use; Apply
+// calls are serialised.
+type Store struct {
+	db    *bolt.DB
+	apply gosync.Mutex
+	id    string
+}
+
+// Open opens (creating) the store file path. It gives ErrBusy (wrapped)
+// when another process holds the file for OpenTimeout.
+func Open(path string) (*Store, error) {
+	opts := &bolt.Options{
+		Timeout:        OpenTimeout,
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	}
+	if runtime.GOOS != "windows" {
+		// Address space only (Windows would grow the file to it): a large
+		// Apply then never remaps, which copies every dirty node.
+		opts.InitialMmapSize = 1 << 30
+	}
+	db, err := bolt.Open(path, 0o600, opts)
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("%s: %w", path, ErrBusy)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open organizer database %s: %w", path, err)
+	}
+	var id string
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bMeta, bKeys, bState, bLog, bVis} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		m := tx.Bucket(bMeta)
+		if v := m.Get([]byte("store_id")); v != nil {
+			id = string(v)
+			return nil
+		}
+		var raw [12]byte
+		if _, err := rand.Read(raw[:]); err != nil {
+			return err
+		}
+		id = hex.EncodeToString(raw[:])
+		return m.Put([]byte("store_id"), []byte(id))
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("init organizer database %s: %w", path, err)
+	}
+	return &Store{db: db, id: id}, nil
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the store's file.
+func (s *Store) Path() string { return s.db.Path() }
+
+// state parts: name and how a Dataset's records of it are keyed.
+type statePart struct {
+	name string
+	put  func(d *Dataset, emit func(key string, v any))
+	load func(d *Dataset, v []byte) error
+}
+
+func part[T any](name string, get func(*Dataset) *[]T, key func(T) string) statePart {
+	return statePart{
+		name: name,
+		put: func(d *Dataset, emit func(string, any)) {
+			for _, v := range *get(d) {
+				emit(key(v), v)
+			}
+		},
+		load: func(d *Dataset, b []byte) error {
+			var v T
+			if err := json.Unmarshal(b, &v); err != nil {
+				return err
+			}
+			*get(d) = append(*get(d), v)
+			return nil
+		},
+	}
+}
+
+var stateParts = []statePart{
+	{name: "organizer",
+		put: func(d *Dataset, emit func(string, any)) {
+			if d.Organizer.ID != "" {
+				emit("organizer", d.Organizer)
+			}
+		},
+		load: func(d *Dataset, b []byte) error { return json.Unmarshal(b, &d.Organizer) }},
+	part("providers", func(d *Dataset) *[]data.Provider { return &d.Providers }, func(v data.Provider) string { return v.ID }),
+	part("services", func(d *Dataset) *[]data.Service { return &d.Services }, func(v data.Service) string { return v.ID }),
+	part("prices", func(d *Dataset) *[]Price { return &d.Prices }, func(v Price) string { return v.ProviderID + "\x00" + v.ServiceID }),
+	part("customers", func(d *Dataset) *[]data.Customer { return &d.Customers }, func(v data.Customer) string { return v.ID }),
+	part("numbers", func(d *Dataset) *[]CustomerNumber { return &d.Numbers }, func(v CustomerNumber) string { return v.ProviderID + "\x00" + v.CustomerID }),
+	part("vouchers", func(d *Dataset) *[]data.Voucher { return &d.Vouchers }, func(v data.Voucher) string { return v.Number }),
+	part("grants", func(d *Dataset) *[]data.Grant { return &d.Grants }, func(v data.Grant) string { return v.ID }),
+	part("reservations", func(d *Dataset) *[]Reservation { return &d.Reservations }, func(v Reservation) string { return v.ID }),
+	part("events", func(d *Dataset) *[]Event { return &d.Events }, func(v Event) string { return v.ID }),
+}
+
+// Dataset reads the whole stored data set (records in key order).
+func (s *Store) Dataset() (Dataset, error) {
+	var d Dataset
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st := tx.Bucket(bState)
+		for _, p := range stateParts {
+			b := st.Bucket([]byte(p.name))
+			if b == nil {
+				continue
+			}
+			if err := b.ForEach(func(_, v []byte) error { return p.load(&d, v) }); err != nil {
+				return fmt.Errorf("stored %s: %w", p.name, err)
+			}
+		}
+		return nil
+	})
+	return d, err
+}
+
+// ApplyStats tells what Apply appended: change count per provider id.
+type ApplyStats struct {
+	Changes map[string]int
+}
+
+// entry is one marshalled feed item.
+type entry struct {
+	key      []byte // kind \x00 id
+	kind     cache.Kind
+	id       string
+	customer string
+	data     []byte
+	sum      [sha256.Size]byte
+}
+
+// Apply merges ds into the stored data set (Dataset.Merge), validates the
+// result and brings every provider's feed up to date at now: a Put for each
+// entity new or changed in the provider's view, a Delete for each that left
+// it (a customer who is no longer visible gets one customer Delete that
+// covers their records). Everything is written in one transaction; nothing
+// is written when validation fails. Apply with an empty Dataset re-applies
+// the visibility rule at a new now.
+func (s *Store) Apply(ds Dataset, now time.Time) (ApplyStats, error) {
+	s.apply.Lock()
+	defer s.apply.Unlock()
+	cur, err := s.Dataset()
+	if err != nil {
+		return ApplyStats{}, err
+	}
+	merged := cur.Merge(ds)
+	if err := merged.Validate(); err != nil {
+		return ApplyStats{}, fmt.Errorf("invalid data: %w", err)
+	}
+	ix := newIndex(&merged)
+	feeds := make(map[string][]entry, len(merged.Providers))
+	for _, p := range merged.Providers {
+		items := ix.feed(p, now)
+		es := make([]entry, len(items))
+		for i, it := range items {
+			b, err := json.Marshal(it.value)
+			if err != nil {
+				return ApplyStats{}, fmt.Errorf("marshal %s %s: %w", it.kind, it.id, err)
+			}
+			es[i] = entry{key: []byte(string(it.kind) + "\x00" + it.id), kind: it.kind, id: it.id,
+				customer: it.customer, data: b, sum: sha256.Sum256(b)}
+		}
+		feeds[p.ID] = es
+	}
+	stats := ApplyStats{Changes: map[string]int{}}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		if err := putState(tx, &ds); err != nil {
+			return err
+		}
+		for _, p := range merged.Providers {
+			n, err := appendFeed(tx, p.ID, feeds[p.ID])
+			if err != nil {
+				return fmt.Errorf("feed of %s: %w", p.ID, err)
+			}
+			stats.Changes[p.ID] = n
+		}
+		return nil
+	})
+	return stats, err
+}
+
+func putState(tx *bolt.Tx, ds *Dataset) error {
+	st := tx.Bucket(bState)
+	for _, p := range stateParts {
+		type kv struct {
+			k string
+			v []byte
+		}
+		var kvs []kv
+		var merr error
+		p.put(ds, func(k string, v any) {
+			b, err := json.Marshal(v)
+			if err != nil && merr == nil {
+				merr = err
+			}
+			kvs = append(kvs, kv{k, b})
+		})
+		if merr != nil {
+			return merr
+		}
+		if len(kvs) == 0 {
+			continue
+		}
+		b, err := st.CreateBucketIfNotExists([]byte(p.name))
+		if err != nil {
+			return err
+		}
+		slices.SortFunc(kvs, func(a, b kv) int { return cmp.Compare(a.k, b.k) })
+		b.FillPercent = 0.9 // keys go in sorted: fuller pages
+		for _, e := range kvs {
+			if err := b.Put([]byte(e.k), e.v); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// appendFeed diffs the provider's new feed es against its vis bucket and
+// appends the changes to its log. It returns how many it appended.
+func appendFeed(tx *bolt.Tx, provider string, es []entry) (int, error) {
+	vb, err := tx.Bucket(bVis).CreateBucketIfNotExists([]byte(provider))
+	if err != nil {
+		return 0, err
+	}
+	lb, err := tx.Bucket(bLog).CreateBucketIfNotExists([]byte(provider))
+	if err != nil {
+		return 0, err
+	}
+	lb.FillPercent = 1.0 // append-only: full pages
+	vb.FillPercent = 0.9
+	old := map[string][]byte{}
+	if err := vb.ForEach(func(k, v []byte) error {
+		old[string(k)] = bytes.Clone(v)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	var changes []cache.Change
+	var visPuts []entry
+	for _, e := range es {
+		k := string(e.key)
+		ov, had := old[k]
+		delete(old, k)
+		if had && bytes.Equal(ov[:sha256.Size], e.sum[:]) {
+			continue
+		}
+		changes = append(changes, cache.Change{Kind: e.kind, Op: cache.OpPut, ID: e.id, Data: e.data})
+		visPuts = append(visPuts, e)
+	}
+	// What is left of old has left the provider's view.
+	gone := slices.Sorted(func(yield func(string) bool) {
+		for k := range old {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	goneCustomers := map[string]bool{}
+	for _, k := range gone {
+		if kind, id, _ := bytes.Cut([]byte(k), []byte{0}); cache.Kind(kind) == cache.KindCustomer {
+			goneCustomers[string(id)] = true
+		}
+	}
+	var customerDeletes []cache.Change
+	for _, k := range gone {
+		kind, id, _ := bytes.Cut([]byte(k), []byte{0})
+		owner := string(old[k][sha256.Size:])
+		c := cache.Change{Kind: cache.Kind(kind), Op: cache.OpDelete, ID: string(id)}
+		switch {
+		case c.Kind == cache.KindCustomer:
+			customerDeletes = append(customerDeletes, c)
+		case owner == "" || !goneCustomers[owner]:
+			changes = append(changes, c)
+		}
+		if err := vb.Delete([]byte(k)); err != nil {
+			return 0, err
+		}
+	}
+	changes = append(changes, customerDeletes...)
+	slices.SortFunc(visPuts, func(a, b entry) int { return bytes.Compare(a.key, b.key) })
+	for _, e := range visPuts {
+		if err := vb.Put(e.key, append(e.sum[:], e.customer...)); err != nil {
+			return 0, err
+		}
+	}
+	for _, c := range changes {
+		seq, err := lb.NextSequence()
+		if err != nil {
+			return 0, err
+		}
+		c.Seq = seq
+		if err := lb.Put(seqKey(seq), changeJSON(c)); err != nil {
+			return 0, err
+		}
+	}
+	return len(changes), nil
+}
+
+// changeJSON is json.Marshal(c) without re-scanning c.Data, which is
+// json.Marshal output already.
+func changeJSON(c cache.Change) []byte {
+	id, _ := json.Marshal(c.ID) // a string: never fails
+	b := make([]byte, 0, 64+len(id)+len(c.Data))
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendUint(b, c.Seq, 10)
+	b = append(b, `,"kind":"`...)
+	b = append(b, c.Kind...)
+	b = append(b, `","op":"`...)
+	b = append(b, c.Op...)
+	b = append(b, `","id":`...)
+	b = append(b, id...)
+	if len(c.Data) > 0 {
+		b = append(b, `,"data":`...)
+		b = append(b, c.Data...)
+	}
+	return append(b, '}')
+}
+
+func seqKey(seq uint64) []byte {
+	var k [8]byte
+	binary.BigEndian.PutUint64(k[:], seq)
+	return k[:]
+}
+
+// rawPage reads at most limit changes of provider with Seq > after, as the
+// stored JSON of each. next is the last one's Seq (after when none); more
+// tells that changes remain after next.
+func (s *Store) rawPage(provider string, after uint64, limit int) (raw [][]byte, next uint64, more bool, err error) {
+	next = after
+	err = s.db.View(func(tx *bolt.Tx) error {
+		lb := tx.Bucket(bLog).Bucket([]byte(provider))
+		if lb == nil || after == ^uint64(0) {
+			return nil
+		}
+		c := lb.Cursor()
+		k, v := c.Seek(seqKey(after + 1))
+		for ; k != nil && len(raw) < limit; k, v = c.Next() {
+			raw = append(raw, bytes.Clone(v))
+			next = binary.BigEndian.Uint64(k)
+		}
+		more = k != nil
+		return nil
+	})
+	return raw, next, more, err
+}
+
+// Feed names provider's change feed in this store: the store's random id
+// and the provider. A new store (a reset server) has a new Feed, so that a
+// client holding a cursor of another feed starts over (sync.ChangesPage).
+func (s *Store) Feed(provider string) string { return s.id + "/" + provider }
+
+// Page is one page of a provider's feed; the wire's ChangesPage.
+type Page struct {
+	Feed    string         `json:"feed"`
+	Changes []cache.Change `json:"changes"`
+	Next    uint64         `json:"next"`
+	More    bool           `json:"more"`
+}
+
+// Changes returns provider's changes with Seq > after, at most limit (1 or
+// more) of them, in Seq order; Next and More as in the wire contract.
+func (s *Store) Changes(provider string, after uint64, limit int) (Page, error) {
+	if limit < 1 {
+		return Page{}, fmt.Errorf("limit %d: want 1 or more", limit)
+	}
+	raw, next, more, err := s.rawPage(provider, after, limit)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Feed: s.Feed(provider), Changes: make([]cache.Change, len(raw)), Next: next, More: more}
+	for i, b := range raw {
+		if err := json.Unmarshal(b, &p.Changes[i]); err != nil {
+			return Page{}, fmt.Errorf("stored change: %w", err)
+		}
+	}
+	return p, nil
+}
+
+// LastSeq is the Seq of provider's latest change (0 when none).
+func (s *Store) LastSeq(provider string) (uint64, error) {
+	var seq uint64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if lb := tx.Bucket(bLog).Bucket([]byte(provider)); lb != nil {
+			if k, _ := lb.Cursor().Last(); k != nil {
+				seq = binary.BigEndian.Uint64(k)
+			}
+		}
+		return nil
+	})
+	return seq, err
+}
+
+// keyRecord is what the store keeps of an API key: never the key.
+type keyRecord struct {
+	ProviderID string    `json:"provider_id"`
+	Name       string    `json:"name"`
+	Created    time.Time `json:"created"`
+	Expires    time.Time `json:"expires"`
+}
+
+// KeyPrefix starts every API key the store creates.
+const KeyPrefix = "psopk_"
+
+func keyHash(key string) []byte {
+	sum := sha256.Sum256([]byte(key))
+	return []byte(hex.EncodeToString(sum[:]))
+}
+
+// CreateKey makes a new API key for the provider (which must exist in the
+// stored data), valid until expires, and returns it. Only its SHA-256 is
+// stored: the key cannot be read back.
+func (s *Store) CreateKey(providerID, name string, expires time.Time) (string, error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	key := KeyPrefix + hex.EncodeToString(raw[:])
+	rec, err := json.Marshal(keyRecord{ProviderID: providerID, Name: name, Created: time.Now().UTC(), Expires: expires.UTC()})
+	if err != nil {
+		return "", err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		pb := tx.Bucket(bState).Bucket([]byte("providers"))
+		if pb == nil || pb.Get([]byte(providerID)) == nil {
+			return fmt.Errorf("create API key: unknown provider %q", providerID)
+		}
+		return tx.Bucket(bKeys).Put(keyHash(key), rec)
+	})
+	if err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// Authenticate returns the provider id the API key belongs to, or
+// ErrUnauthorized when the key is empty, unknown or expired at now.
+func (s *Store) Authenticate(key string, now time.Time) (string, error) {
+	if key == "" {
+		return "", ErrUnauthorized
+	}
+	var rec keyRecord
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bKeys).Get(keyHash(key))
+		if v == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(v, &rec)
+	})
+	if err != nil {
+		return "", err
+	}
+	if !found || !now.Before(rec.Expires) {
+		return "", ErrUnauthorized
+	}
+	return rec.ProviderID, nil
+}

@@ -1,0 +1,279 @@
+package ui
+
+import (
+	"errors"
+	"log/slog"
+	"sort"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"psopdesk/data"
+)
+
+// The customer tabs in order (DOMAIN.md §2).
+const (
+	tabInfo = iota
+	tabPurchasingPower
+	tabBalance
+	tabReservations
+	tabEvents
+	tabStatement
+)
+
+// customerView is one open customer: a DocTabs item holding the six tabs.
+type customerView struct {
+	d    *Desk
+	cust data.Customer // as last loaded (or as found by the search)
+
+	tab  *container.TabItem
+	tabs *container.AppTabs
+
+	info, purchasing, balance, reservations, events *fyne.Container
+	statement                                       *statementTab
+
+	loads int // UI goroutine only: counts loads, to drop stale ones
+}
+
+// customerData is everything a customer view shows, read off the UI goroutine.
+type customerData struct {
+	cust         data.Customer
+	grants       []data.Grant
+	vouchers     []data.Voucher
+	reservations []data.Reservation
+	events       []data.ServiceEvent
+	services     map[string]data.Service
+	err          error
+}
+
+func newCustomerView(d *Desk, c data.Customer, selected int) *customerView {
+	v := &customerView{d: d, cust: c}
+	loading := func() *fyne.Container {
+		return container.NewVBox(widget.NewLabel(lang.L("Loading…")))
+	}
+	v.info, v.purchasing, v.balance = loading(), loading(), loading()
+	v.reservations, v.events = loading(), loading()
+	v.statement = newStatementTab(v)
+	scroll := func(o fyne.CanvasObject) fyne.CanvasObject { return container.NewScroll(container.NewPadded(o)) }
+	v.tabs = container.NewAppTabs(
+		container.NewTabItem(lang.L("Customer details"), scroll(v.info)),
+		container.NewTabItem(lang.L("Purchasing powers"), scroll(v.purchasing)),
+		container.NewTabItem(lang.L("Balance purchasing powers"), scroll(v.balance)),
+		container.NewTabItem(lang.L("Service reservations"), scroll(v.reservations)),
+		container.NewTabItem(lang.L("Events"), scroll(v.events)),
+		container.NewTabItem(lang.L("Co-payment statement"), scroll(v.statement.content)),
+	)
+	v.tabs.SelectIndex(selected)
+	v.tab = container.NewTabItem(c.FullName(), v.tabs)
+	return v
+}
+
+// load reads the customer's data off the UI goroutine and shows it.
+func (v *customerView) load() {
+	v.loads++
+	n, id, today := v.loads, v.cust.ID, v.d.opt.Today()
+	src := v.d.src
+	go func() {
+		cd := readCustomer(src, id, today)
+		v.d.do(func() {
+			if n != v.loads {
+				return
+			}
+			v.show(cd)
+			v.d.told("customer:" + id)
+		})
+	}()
+}
+
+func readCustomer(src Source, id string, today data.Date) customerData {
+	var cd customerData
+	var errs [6]error
+	cd.cust, errs[0] = src.Customer(id)
+	cd.grants, errs[1] = src.Grants(id)
+	cd.vouchers, errs[2] = src.Vouchers(id)
+	cd.reservations, errs[3] = src.ValidReservations(id, today)
+	cd.events, errs[4] = src.Events(id)
+	var svcs []data.Service
+	svcs, errs[5] = src.Services()
+	cd.services = make(map[string]data.Service, len(svcs))
+	for _, s := range svcs {
+		cd.services[s.ID] = s
+	}
+	cd.err = errors.Join(errs[:]...)
+	return cd
+}
+
+// show fills the tabs from cd. On an error every tab says so; the
+// statement form keeps what the user typed.
+func (v *customerView) show(cd customerData) {
+	if cd.err != nil {
+		slog.Error("reading customer failed", "customer", v.cust.ID, "err", cd.err)
+		msg := lang.L("The customer's data could not be read from the local cache. The customer may no longer be visible to you; search again.")
+		for _, c := range []*fyne.Container{v.info, v.purchasing, v.balance, v.reservations, v.events} {
+			l := widget.NewLabel(msg)
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.DangerImportance
+			c.Objects = []fyne.CanvasObject{l}
+			c.Refresh()
+		}
+		return
+	}
+	v.cust = cd.cust
+	v.tab.Text = cd.cust.FullName()
+	v.d.tabs.Refresh()
+	setObjects(v.info, v.infoContent(cd))
+	setObjects(v.purchasing, v.purchasingContent(cd))
+	setObjects(v.balance, v.balanceContent(cd))
+	setObjects(v.reservations, v.reservationsContent(cd))
+	setObjects(v.events, v.eventsContent(cd))
+	v.statement.setServices(cd)
+}
+
+func setObjects(c *fyne.Container, o fyne.CanvasObject) {
+	c.Objects = []fyne.CanvasObject{o}
+	c.Refresh()
+}
+
+func emptyNote(text string) fyne.CanvasObject {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+}
+
+// formGrid is a two-column "label: value" block.
+func formGrid(pairs ...string) *fyne.Container {
+	objs := make([]fyne.CanvasObject, 0, len(pairs))
+	for i := 0; i+1 < len(pairs); i += 2 {
+		objs = append(objs,
+			widget.NewLabelWithStyle(pairs[i], fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			widget.NewLabel(pairs[i+1]))
+	}
+	return container.New(layout.NewFormLayout(), objs...)
+}
+
+func (v *customerView) infoContent(cd customerData) fyne.CanvasObject {
+	c := cd.cust
+	return formGrid(
+		lang.L("Name"), c.FullName(),
+		lang.L("Personal identity code"), orDash(c.Hetu),
+		lang.L("Address"), orDash(c.Address),
+		lang.L("Language"), languageName(c.Language),
+		lang.L("Customer number"), orDash(c.CustomerNumber),
+	)
+}
+
+func (cd customerData) voucher(number string) (data.Voucher, bool) {
+	for _, vo := range cd.vouchers {
+		if vo.Number == number {
+			return vo, true
+		}
+	}
+	return data.Voucher{}, false
+}
+
+func (v *customerView) purchasingContent(cd customerData) fyne.CanvasObject {
+	cols := []column{
+		{title: lang.L("Voucher")}, {title: lang.L("Service")}, {title: lang.L("Service content")},
+		{title: lang.L("Unit")}, {title: lang.L("Granted"), right: true},
+		{title: lang.L("Voucher value per unit"), right: true}, {title: lang.L("Valid")},
+	}
+	var rows [][]cell
+	for _, g := range cd.grants {
+		if g.Kind != data.KindPurchasingPower {
+			continue
+		}
+		svc := cd.services[g.ServiceID]
+		value := perUnitText(g.VoucherUnitValue, svc.Unit)
+		if vo, ok := cd.voucher(g.VoucherNumber); ok && vo.ValueType == data.ValueIncomeBased {
+			value = lang.L("{{.V}} (income-based)", map[string]any{"V": value})
+		}
+		rows = append(rows, []cell{
+			{text: g.VoucherNumber}, {text: orDash(svc.Name)}, {text: orDash(svc.Content)},
+			{text: unitName(svc.Unit)}, {text: grantedText(g, svc.Unit)},
+			{text: value}, {text: dateRange(g.ValidFrom, g.ValidTo)},
+		})
+	}
+	if len(rows) == 0 {
+		return emptyNote(lang.L("The customer has no purchasing powers."))
+	}
+	return newGridTable(cols, rows, 2)
+}
+
+func (v *customerView) balanceContent(cd customerData) fyne.CanvasObject {
+	cols := []column{
+		{title: lang.L("Voucher")}, {title: lang.L("Service")}, {title: lang.L("Amount"), right: true},
+		{title: lang.L("Used"), right: true}, {title: lang.L("Remaining"), right: true}, {title: lang.L("Valid")},
+	}
+	var rows [][]cell
+	for _, g := range cd.grants {
+		if g.Kind != data.KindBalancePurchasingPower {
+			continue
+		}
+		used, remaining := data.BalanceUsage(g, cd.events)
+		svc := cd.services[g.ServiceID]
+		rows = append(rows, []cell{
+			{text: g.VoucherNumber}, {text: orDash(svc.Name)}, {text: g.Amount.String()},
+			{text: used.String()}, {text: remaining.String()}, {text: dateRange(g.ValidFrom, g.ValidTo)},
+		})
+	}
+	if len(rows) == 0 {
+		return emptyNote(lang.L("The customer has no balance purchasing powers."))
+	}
+	return newGridTable(cols, rows, 1)
+}
+
+func (v *customerView) reservationsContent(cd customerData) fyne.CanvasObject {
+	grants := make(map[string]data.Grant, len(cd.grants))
+	for _, g := range cd.grants {
+		grants[g.ID] = g
+	}
+	cols := []column{
+		{title: lang.L("Voucher")}, {title: lang.L("Service")}, {title: lang.L("From")},
+		{title: lang.L("To")}, {title: lang.L("Reserved quantity"), right: true},
+	}
+	var rows [][]cell
+	for _, r := range cd.reservations {
+		g := grants[r.GrantID]
+		svc := cd.services[g.ServiceID]
+		rows = append(rows, []cell{
+			{text: orDash(g.VoucherNumber)}, {text: orDash(svc.Name)}, {text: r.From.Format()},
+			{text: orDash(r.To.Format())}, {text: quantityText(r.Quantity, svc.Unit)},
+		})
+	}
+	if len(rows) == 0 {
+		return emptyNote(lang.L("The customer has no valid service reservations."))
+	}
+	return newGridTable(cols, rows, 1)
+}
+
+func (v *customerView) eventsContent(cd customerData) fyne.CanvasObject {
+	evs := append([]data.ServiceEvent(nil), cd.events...)
+	sort.SliceStable(evs, func(i, j int) bool { // newest first
+		if c := evs[i].Date.Compare(evs[j].Date); c != 0 {
+			return c > 0
+		}
+		return evs[i].Start > evs[j].Start
+	})
+	cols := []column{
+		{title: lang.L("Date")}, {title: lang.L("Time")}, {title: lang.L("Service content")},
+		{title: lang.L("Quantity"), right: true}, {title: lang.L("Price"), right: true}, {title: lang.L("Status")},
+	}
+	rows := make([][]cell, 0, len(evs))
+	for _, ev := range evs {
+		svc := cd.services[ev.ServiceID]
+		t := ""
+		if ev.Start != "" || ev.End != "" {
+			t = ev.Start + "–" + ev.End
+		}
+		rows = append(rows, []cell{
+			{text: ev.Date.Format()}, {text: t}, {text: orDash(ev.Content)},
+			{text: quantityText(ev.Quantity, svc.Unit)}, {text: ev.Quantity.Times(ev.UnitPrice).String()},
+			{text: statusLabel(ev.Status), warn: ev.Status == data.StatusInReview},
+		})
+	}
+	if len(rows) == 0 {
+		return emptyNote(lang.L("No events have been recorded for the customer."))
+	}
+	return newGridTable(cols, rows, 2)
+}

@@ -1,0 +1,332 @@
+// Package ui is PSOP Desk's window: the Asiakkaat page (customer search) and
+// the customer view with its six tabs (DOMAIN.md §2, §3, §5). It shows what
+// the cache holds and calls data/ for every rule; it owns no rule itself.
+//
+// Widgets change only on the Fyne goroutine: searches, cache reads and
+// printing run on their own goroutines and hand their results over with
+// fyne.Do. Every UI string goes through lang (assets/translations).
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"psopdesk/data"
+	psync "psopdesk/sync"
+	"psopdesk/ui/print"
+)
+
+// Source is what the window reads: the local cache (*cache.Cache implements
+// it). Every method may be called from any goroutine.
+type Source interface {
+	// Search finds customers by name prefix, henkilötunnus or voucher
+	// number; at most limit (0: all), sorted by last name, first names.
+	Search(q string, limit int) ([]data.Customer, error)
+	// Customer returns one customer or an error wrapping cache.ErrNotFound.
+	Customer(id string) (data.Customer, error)
+	// Grants returns the customer's grants, both kinds.
+	Grants(customerID string) ([]data.Grant, error)
+	// Vouchers returns the customer's vouchers.
+	Vouchers(customerID string) ([]data.Voucher, error)
+	// ValidReservations returns the customer's reservations valid on today.
+	ValidReservations(customerID string, today data.Date) ([]data.Reservation, error)
+	// Events returns the provider's events of the customer, newest first.
+	Events(customerID string) ([]data.ServiceEvent, error)
+	// Services returns every service.
+	Services() ([]data.Service, error)
+	// Statement makes the co-payment statement of the customer's service
+	// for from..to (inclusive); made is the date printed on it.
+	Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error)
+}
+
+// Options tune a Desk. The zero Options work.
+type Options struct {
+	// DataDir is the folder under which printable statements are written,
+	// in DataDir/tulosteet. Empty: the user's home folder.
+	DataDir string
+	// WriteStatementPDF writes st as a PDF and gives the file's path. It runs
+	// off the Fyne goroutine. Default: print.StatementFile into
+	// DataDir/tulosteet, named by the customer number (never the
+	// henkilötunnus), service and period.
+	WriteStatementPDF func(st data.Statement) (path string, err error)
+	// OpenFile opens a written file for the user (the system's PDF viewer).
+	// Default: fyne.CurrentApp().OpenURL with a file:// URL.
+	OpenFile func(path string) error
+	// Today is the current day. Default: data.Today (Europe/Helsinki).
+	Today func() data.Date
+	// Language is the UI language code ("fi", "en", "sv") handed to the
+	// printer; the UI itself follows lang. Default "fi".
+	Language string
+}
+
+// searchLimit is the number of search results shown at most.
+const searchLimit = 200
+
+// Desk is the main window and its state.
+type Desk struct {
+	app fyne.App
+	src Source
+	opt Options
+	win fyne.Window
+
+	search *searchPage
+
+	// Customer tabs, by customer id.
+	tabs      *container.DocTabs
+	views     map[string]*customerView
+	noneOpen  *fyne.Container
+	rightPane *fyne.Container
+
+	syncLabel *widget.Label
+	syncBar   *widget.ProgressBarInfinite
+	syncBox   *fyne.Container
+	synced    bool // a sync has ended (ok or not): the search page is ready
+
+	// do runs fn on the Fyne goroutine: fyne.Do; tests run it on theirs.
+	do func(fn func())
+
+	// notify, when set (tests), is told after a background result has been
+	// applied to the widgets: "search:"+query, "customer:"+id,
+	// "statement:"+id, "pdf:"+id, "sync:progress", "sync:done", "sync:failed".
+	notify func(event string)
+}
+
+// NewDesk builds the window over src. Call Window().ShowAndRun (or Show).
+func NewDesk(a fyne.App, src Source, opt Options) *Desk {
+	if opt.Today == nil {
+		opt.Today = data.Today
+	}
+	if opt.Language == "" {
+		opt.Language = "fi"
+	}
+	d := &Desk{app: a, src: src, opt: opt, views: map[string]*customerView{}, do: fyne.Do}
+	if d.opt.WriteStatementPDF == nil {
+		d.opt.WriteStatementPDF = d.writeStatementPDF
+	}
+	if d.opt.OpenFile == nil {
+		d.opt.OpenFile = openFile
+	}
+	d.win = a.NewWindow(lang.L("PSOP Desk"))
+	d.search = newSearchPage(d)
+
+	d.tabs = container.NewDocTabs()
+	d.tabs.OnClosed = func(item *container.TabItem) {
+		for id, v := range d.views {
+			if v.tab == item {
+				delete(d.views, id)
+			}
+		}
+		d.updateRightPane()
+	}
+	hint := widget.NewLabel(lang.L("Choose a customer from the search results."))
+	hint.Alignment = fyne.TextAlignCenter
+	d.noneOpen = container.NewCenter(hint)
+	d.rightPane = container.NewStack(d.noneOpen, d.tabs)
+	d.updateRightPane()
+
+	d.syncLabel = widget.NewLabel("")
+	d.syncBar = widget.NewProgressBarInfinite()
+	d.syncBar.Stop()
+	d.syncBar.Hide()
+	d.syncBox = container.NewBorder(nil, widget.NewSeparator(), d.syncLabel, nil, d.syncBar)
+	d.syncBox.Hide()
+
+	split := container.NewHSplit(d.search.content, d.rightPane)
+	split.Offset = 0.32
+	top := container.NewVBox(d.syncBox, container.NewPadded(d.search.bar))
+	d.win.SetContent(container.NewBorder(top, nil, nil, nil, split))
+	d.win.Resize(fyne.NewSize(1260, 780))
+
+	// Ctrl+F as a main menu shortcut: the window runs those before the
+	// focused widget, so it works from inside any entry too.
+	find := fyne.NewMenuItem(lang.L("Find a customer"), d.focusSearch)
+	find.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	d.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(lang.L("Customers"), find)))
+	return d
+}
+
+// focusSearch moves the keyboard to the search field, its text selected
+// so that typing replaces it (Ctrl+F).
+func (d *Desk) focusSearch() {
+	d.win.Canvas().Focus(d.search.entry)
+	d.search.entry.TypedShortcut(&fyne.ShortcutSelectAll{})
+}
+
+// Window is the main window, titled "PSOP Desk".
+func (d *Desk) Window() fyne.Window { return d.win }
+
+func (d *Desk) updateRightPane() {
+	if len(d.tabs.Items) == 0 {
+		d.tabs.Hide()
+		d.noneOpen.Show()
+	} else {
+		d.noneOpen.Hide()
+		d.tabs.Show()
+	}
+}
+
+func (d *Desk) told(event string) {
+	if d.notify != nil {
+		d.notify(event)
+	}
+}
+
+// SyncProgress shows that a sync is running and how far it is: "Haetaan
+// tietoja palvelimelta… N muutosta". Safe from any goroutine.
+func (d *Desk) SyncProgress(p psync.Progress) {
+	d.do(func() {
+		d.syncLabel.SetText(lang.N("Fetching data from the server… {{.N}} changes", p.Changes, map[string]any{"N": grouped(p.Changes)}))
+		d.syncBar.Show()
+		d.syncBar.Start()
+		d.syncBox.Show()
+		d.told("sync:progress")
+	})
+}
+
+// SyncDone ends the progress display, refreshes what is shown from the
+// cache and logs "search page ready" the first time. Safe from any goroutine.
+func (d *Desk) SyncDone(p psync.Progress) {
+	d.do(func() {
+		d.syncBar.Stop()
+		d.syncBar.Hide()
+		d.syncLabel.SetText(lang.N("Data is up to date ({{.N}} changes, {{.Time}}).", p.Changes,
+			map[string]any{"N": grouped(p.Changes), "Time": time.Now().In(data.Helsinki).Format("15.04")}))
+		d.syncBox.Show()
+		d.afterSync()
+		d.told("sync:done")
+	})
+}
+
+// SyncFailed tells the user why the sync failed, in err's sentence, in a
+// dialog, and keeps the window working on what the cache holds (offline).
+// Safe from any goroutine.
+func (d *Desk) SyncFailed(err error) {
+	d.do(func() {
+		d.syncBar.Stop()
+		d.syncBar.Hide()
+		d.syncLabel.SetText(lang.L("Fetching data failed: showing the data fetched earlier."))
+		d.syncBox.Show()
+		dialog.ShowError(err, d.win)
+		d.afterSync()
+		d.told("sync:failed")
+	})
+}
+
+func (d *Desk) afterSync() {
+	d.search.rerun()
+	for _, v := range d.views {
+		v.load()
+	}
+	if !d.synced {
+		d.synced = true
+		slog.Info("search page ready")
+	}
+}
+
+// openCustomer opens c in its own tab (or selects the tab already open)
+// and shows the customer tab at index tab (tabInfo, tabEvents …).
+func (d *Desk) openCustomer(c data.Customer, tab int) {
+	if v, ok := d.views[c.ID]; ok {
+		d.tabs.Select(v.tab)
+		v.tabs.SelectIndex(tab)
+		return
+	}
+	v := newCustomerView(d, c, tab)
+	d.views[c.ID] = v
+	d.tabs.Append(v.tab)
+	d.tabs.Select(v.tab)
+	d.updateRightPane()
+	v.load()
+}
+
+// grouped writes n with its thousands apart, "747 033" (a no-break space
+// between groups, as Finnish and Swedish write them).
+func grouped(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + grouped(-n)
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteRune('\u00a0')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// writeStatementPDF is the default Options.WriteStatementPDF.
+func (d *Desk) writeStatementPDF(st data.Statement) (string, error) {
+	base := d.opt.DataDir
+	if base == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", errors.New(lang.L("Your home folder was not found: the printable version cannot be saved."))
+		}
+		base = home
+	}
+	dir := filepath.Join(base, "tulosteet")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, StatementFileName(st))
+	if err := print.StatementFile(path, st, print.Options{Language: d.opt.Language}); err != nil {
+		return "", err
+	}
+	return path, nil
+}
+
+// StatementFileName is the file name of st's printable version:
+// "omavastuuerittely_<customer number or id>_<service id>_<from>_<to>.pdf"
+// with ISO dates, e.g. omavastuuerittely_A-1001_svc-home_2026-11-01_2026-11-30.pdf.
+// It never carries the henkilötunnus; characters other than letters,
+// digits, '-' and '_' become '_'.
+func StatementFileName(st data.Statement) string {
+	who := st.Customer.CustomerNumber
+	if who == "" {
+		who = st.Customer.ID
+	}
+	return fmt.Sprintf("omavastuuerittely_%s_%s_%s_%s.pdf",
+		fileSafe(who), fileSafe(st.Service.ID), st.From, st.To)
+}
+
+func fileSafe(s string) string {
+	if s == "" {
+		return "_"
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// openFile is the default Options.OpenFile.
+func openFile(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	app := fyne.CurrentApp()
+	if app == nil {
+		return errors.New(lang.L("No program was found to open the file."))
+	}
+	return app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)})
+}

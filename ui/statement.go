@@ -1,0 +1,330 @@
+package ui
+
+import (
+	"log/slog"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"psopdesk/data"
+)
+
+// statementTab is the Omavastuuerittely tab (DOMAIN.md §5): choose the
+// service and the period, make the statement, open its printable version.
+type statementTab struct {
+	v *customerView
+
+	services []data.Service // the customer's services (of their grants), by name
+	sel      *widget.Select
+	from, to *widget.Entry
+	makeBtn  *widget.Button
+	errLabel *widget.Label
+
+	result   *fyne.Container
+	printBtn *widget.Button
+	printMsg *widget.Label
+
+	content fyne.CanvasObject
+
+	st    *data.Statement // the statement shown, nil before the first
+	makes int             // UI goroutine only: drops stale results
+}
+
+func newStatementTab(v *customerView) *statementTab {
+	s := &statementTab{v: v}
+	s.sel = widget.NewSelect(nil, nil)
+	s.sel.PlaceHolder = lang.L("Choose a service")
+	today := v.d.opt.Today()
+	s.from = widget.NewEntry()
+	s.from.SetText(data.NewDate(today.Year, today.Month, 1).Format())
+	s.from.SetPlaceHolder(lang.L("d.m.yyyy"))
+	s.to = widget.NewEntry()
+	s.to.SetText(data.NewDate(today.Year, today.Month+1, 0).Format())
+	s.to.SetPlaceHolder(lang.L("d.m.yyyy"))
+	s.from.OnSubmitted = func(string) { s.make() }
+	s.to.OnSubmitted = func(string) { s.make() }
+	s.makeBtn = widget.NewButtonWithIcon(lang.L("Make co-payment statement"), theme.DocumentIcon(), s.make)
+	s.makeBtn.Importance = widget.HighImportance
+
+	s.errLabel = widget.NewLabel("")
+	s.errLabel.Importance = widget.DangerImportance
+	s.errLabel.Wrapping = fyne.TextWrapWord
+	s.errLabel.Hide()
+
+	s.printBtn = widget.NewButtonWithIcon(lang.L("Open printable version"), theme.DocumentPrintIcon(), s.print)
+	s.printMsg = widget.NewLabel("")
+	s.printMsg.Wrapping = fyne.TextWrapWord
+	s.printMsg.Hide()
+	s.result = container.NewVBox()
+
+	h := widget.NewEntry().MinSize().Height
+	field := func(label string, w float32, o fyne.CanvasObject) fyne.CanvasObject {
+		return container.NewVBox(
+			widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			container.NewGridWrap(fyne.NewSize(w, h), o))
+	}
+	form := container.NewHBox(
+		field(lang.L("Service"), 240, s.sel),
+		field(lang.L("Start date"), 140, s.from),
+		field(lang.L("End date"), 140, s.to),
+		field(" ", s.makeBtn.MinSize().Width, s.makeBtn),
+	)
+	s.content = container.NewVBox(form, s.errLabel, widget.NewSeparator(), s.result)
+	return s
+}
+
+// setServices offers the services of the customer's grants, keeping the
+// user's choice when it is still offered, else choosing the first.
+func (s *statementTab) setServices(cd customerData) {
+	seen := map[string]bool{}
+	s.services = s.services[:0]
+	for _, g := range cd.grants {
+		if svc, ok := cd.services[g.ServiceID]; ok && !seen[svc.ID] {
+			seen[svc.ID] = true
+			s.services = append(s.services, svc)
+		}
+	}
+	sort.Slice(s.services, func(i, j int) bool { return s.services[i].Name < s.services[j].Name })
+	names := make([]string, len(s.services))
+	for i, svc := range s.services {
+		names[i] = svc.Name
+	}
+	chosen := s.sel.Selected
+	s.sel.Options = names
+	s.sel.ClearSelected()
+	for _, n := range names {
+		if n == chosen {
+			s.sel.SetSelected(n)
+		}
+	}
+	if s.sel.Selected == "" && len(names) > 0 {
+		s.sel.SetSelected(names[0])
+	}
+	s.sel.Refresh()
+}
+
+func (s *statementTab) fail(msg string) {
+	s.errLabel.SetText(msg)
+	s.errLabel.Show()
+	s.st = nil
+	s.result.Objects = nil
+	s.result.Refresh()
+}
+
+// make checks the form and makes the statement off the UI goroutine.
+// Errors show next to the form; the form keeps its text.
+func (s *statementTab) make() {
+	idx := s.sel.SelectedIndex()
+	if idx < 0 || idx >= len(s.services) {
+		s.fail(lang.L("Choose the service of the statement."))
+		return
+	}
+	svc := s.services[idx]
+	from, err := data.ParseFinnishDate(s.from.Text)
+	if err != nil {
+		s.fail(lang.L("The start date {{.D}} is not a date. Write it as d.m.yyyy, for example 1.11.2026.",
+			map[string]any{"D": quote(s.from.Text)}))
+		return
+	}
+	to, err := data.ParseFinnishDate(s.to.Text)
+	if err != nil {
+		s.fail(lang.L("The end date {{.D}} is not a date. Write it as d.m.yyyy, for example 30.11.2026.",
+			map[string]any{"D": quote(s.to.Text)}))
+		return
+	}
+	if to.Before(from) {
+		s.fail(lang.L("The end date {{.To}} is before the start date {{.From}}.",
+			map[string]any{"To": to.Format(), "From": from.Format()}))
+		return
+	}
+	s.errLabel.Hide()
+	s.makes++
+	n, id, made := s.makes, s.v.cust.ID, s.v.d.opt.Today()
+	src := s.v.d.src
+	s.makeBtn.Disable()
+	go func() {
+		st, err := src.Statement(id, svc.ID, from, to, made)
+		s.v.d.do(func() {
+			if n != s.makes {
+				return
+			}
+			s.makeBtn.Enable()
+			if err != nil {
+				slog.Error("statement failed", "customer", id, "err", err)
+				s.fail(lang.L("The statement could not be made: {{.Err}}", map[string]any{"Err": err.Error()}))
+			} else {
+				s.show(st)
+			}
+			s.v.d.told("statement:" + id)
+		})
+	}()
+}
+
+func quote(s string) string { return "”" + strings.TrimSpace(s) + "”" }
+
+// show lays out a made statement: header, rows, totals, print button.
+func (s *statementTab) show(st data.Statement) {
+	s.st = &st
+	var objs []fyne.CanvasObject
+	title := widget.NewLabelWithStyle(lang.L("Co-payment statement"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameSubHeadingText
+	objs = append(objs, title)
+
+	// Header in two columns: who (provider, customer) and what (service,
+	// period), then the vouchers across.
+	who := []string{lang.L("Service provider"), orDash(st.Provider.Name)}
+	if st.Provider.BusinessID != "" {
+		who = append(who, lang.L("Business ID"), st.Provider.BusinessID)
+	}
+	if st.Provider.Contact != "" {
+		who = append(who, lang.L("Contact"), st.Provider.Contact)
+	}
+	who = append(who,
+		lang.L("Customer"), st.Customer.FullName(),
+		lang.L("Address"), orDash(st.Customer.Address),
+		lang.L("Customer number"), orDash(st.Customer.CustomerNumber),
+	)
+	what := []string{
+		lang.L("Service"), st.Service.Name,
+		lang.L("Service content"), orDash(st.Service.Content),
+		lang.L("Period"), dateRange(st.From, st.To),
+		lang.L("Made on"), st.Made.Format(),
+	}
+	objs = append(objs, container.NewGridWithColumns(2, formGrid(who...), container.NewVBox(formGrid(what...))))
+	var vouchers []string
+	for _, g := range st.Grants {
+		vouchers = append(vouchers, lang.L("Voucher"), grantLine(g, st.Service.Unit))
+	}
+	if len(vouchers) > 0 {
+		objs = append(objs, formGrid(vouchers...))
+	}
+
+	if len(st.Rows) == 0 {
+		objs = append(objs, emptyNote(lang.L("No events in the period.")))
+	} else {
+		objs = append(objs, statementTable(st))
+	}
+	note := widget.NewLabelWithStyle(lang.L("Services paid with a service voucher, the co-payment included, give no household tax deduction."),
+		fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	note.Wrapping = fyne.TextWrapWord
+	s.printMsg.Hide()
+	s.printBtn.Enable()
+	objs = append(objs, note, container.NewHBox(s.printBtn), s.printMsg)
+	s.result.Objects = objs
+	s.result.Refresh()
+}
+
+// grantLine describes a statement's voucher: number, validity, value per
+// unit and granted quantity, or the balance.
+func grantLine(g data.Grant, u data.Unit) string {
+	parts := []string{g.VoucherNumber, lang.L("valid {{.R}}", map[string]any{"R": dateRange(g.ValidFrom, g.ValidTo)})}
+	switch g.Kind {
+	case data.KindBalancePurchasingPower:
+		parts = append(parts, lang.L("balance {{.A}}", map[string]any{"A": g.Amount.String()}))
+	default:
+		parts = append(parts,
+			lang.L("voucher value {{.V}}", map[string]any{"V": perUnitText(g.VoucherUnitValue, u)}),
+			lang.L("granted {{.Q}}", map[string]any{"Q": grantedText(g, u)}))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func statementTable(st data.Statement) fyne.CanvasObject {
+	withVoucher := len(st.Grants) > 1
+	cols := []column{{title: lang.L("Date")}}
+	if withVoucher {
+		cols = append(cols, column{title: lang.L("Voucher")})
+	}
+	cols = append(cols,
+		column{title: lang.L("Service content")},
+		column{title: lang.L("Quantity"), right: true},
+		column{title: lang.L("Unit price"), right: true},
+		column{title: lang.L("Price"), right: true},
+		column{title: lang.L("Voucher share"), right: true},
+		column{title: lang.L("Co-payment"), right: true},
+		column{title: lang.L("Note")},
+	)
+	rows := make([][]cell, 0, len(st.Rows)+1)
+	for _, r := range st.Rows {
+		row := []cell{{text: r.Date.Format()}}
+		if withVoucher {
+			row = append(row, cell{text: r.VoucherNumber})
+		}
+		mark := ""
+		if r.InReview {
+			mark = statusLabel(data.StatusInReview)
+		}
+		row = append(row,
+			cell{text: r.Content},
+			cell{text: quantityText(r.Quantity, r.Unit)},
+			cell{text: perUnitText(r.UnitPrice, r.Unit)},
+			cell{text: r.Price.String()},
+			cell{text: r.VoucherShare.String()},
+			cell{text: r.CoPayment.String()},
+			cell{text: mark, warn: r.InReview},
+		)
+		rows = append(rows, row)
+	}
+	total := []cell{{text: lang.L("Total"), bold: true}}
+	if withVoucher {
+		total = append(total, cell{})
+	}
+	total = append(total, cell{}, cell{}, cell{},
+		cell{text: st.Totals.Price.String(), bold: true},
+		cell{text: st.Totals.VoucherShare.String(), bold: true},
+		cell{text: st.Totals.CoPayment.String(), bold: true},
+		cell{})
+	rows = append(rows, total)
+	content := 1
+	if withVoucher {
+		content = 2
+	}
+	return newGridTable(cols, rows, content)
+}
+
+// print writes the printable version off the UI goroutine and opens it.
+func (s *statementTab) print() {
+	if s.st == nil {
+		return
+	}
+	st := *s.st
+	write, open := s.v.d.opt.WriteStatementPDF, s.v.d.opt.OpenFile
+	id := s.v.cust.ID
+	s.printBtn.Disable()
+	s.printMsg.SetText(lang.L("Writing the printable version…"))
+	s.printMsg.Importance = widget.MediumImportance
+	s.printMsg.Show()
+	go func() {
+		path, err := write(st)
+		var openErr error
+		if err == nil {
+			slog.Info("statement written", "file", filepath.Base(path))
+			openErr = open(path)
+		}
+		s.v.d.do(func() {
+			s.printBtn.Enable()
+			switch {
+			case err != nil:
+				slog.Error("writing the printable statement failed", "err", err)
+				s.printMsg.Importance = widget.DangerImportance
+				s.printMsg.SetText(lang.L("The printable version could not be made: {{.Err}}", map[string]any{"Err": err.Error()}))
+			case openErr != nil:
+				slog.Error("opening the printable statement failed", "err", openErr)
+				s.printMsg.Importance = widget.WarningImportance
+				s.printMsg.SetText(lang.L("The printable version was saved as {{.Path}} but could not be opened: {{.Err}}",
+					map[string]any{"Path": path, "Err": openErr.Error()}))
+			default:
+				s.printMsg.Importance = widget.MediumImportance
+				s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
+			}
+			s.printMsg.Refresh()
+			s.v.d.told("pdf:" + id)
+		})
+	}()
+}
