@@ -107,7 +107,7 @@ type Statement struct {
 	Provider Provider
 	Customer Customer
 	Service  Service
-	Grants   []Grant   // the customer's grants of Service, by voucher number
+	Grants   []Grant   // the customer's grants of Service valid in the period, by voucher number
 	Vouchers []Voucher // their vouchers, where known
 	From, To Date
 	Made     Date
@@ -130,8 +130,9 @@ type StatementRequest struct {
 	Made     Date
 }
 
-// MakeStatement builds the statement: rows are the events of the service's
-// grants dated From..To (inclusive) in a status that shows on a statement
+// MakeStatement builds the statement for the customer's grants of the
+// service that are valid on some day of From..To: rows are their events
+// dated From..To (inclusive) in a status that shows on a statement
 // (Status.OnStatement), in date order; totals sum them. It errors when To
 // is before From.
 func MakeStatement(r StatementRequest) (Statement, error) {
@@ -143,6 +144,10 @@ func MakeStatement(r StatementRequest) (Statement, error) {
 	st.Customer.Hetu = ""
 	for _, g := range r.Grants {
 		if g.ServiceID != r.Service.ID || g.CustomerID != "" && g.CustomerID != r.Customer.ID {
+			continue
+		}
+		// Only the vouchers valid on some day of the period.
+		if !g.ValidFrom.IsZero() && g.ValidFrom.After(r.To) || !g.ValidTo.IsZero() && g.ValidTo.Before(r.From) {
 			continue
 		}
 		st.Grants = append(st.Grants, g)

@@ -297,3 +297,22 @@ func TestBalanceUsage(t *testing.T) {
 		t.Errorf("BalanceUsage(a, b) = %d used, %d remaining; want 10500, 9500", used, remaining)
 	}
 }
+
+// TestStatementListsOnlyVouchersValidInPeriod: a voucher that ended before
+// the period (or starts after it) is not on the statement's header.
+func TestStatementListsOnlyVouchersValidInPeriod(t *testing.T) {
+	svc := Service{ID: "s", Name: "Kotihoito", Unit: UnitHour}
+	grants := []Grant{
+		{ID: "old", Kind: KindPurchasingPower, VoucherNumber: "1", ServiceID: "s", ValidFrom: MustDate("2024-01-01"), ValidTo: MustDate("2025-12-31")},
+		{ID: "now", Kind: KindPurchasingPower, VoucherNumber: "2", ServiceID: "s", ValidFrom: MustDate("2026-01-01"), ValidTo: MustDate("2026-11-15")},
+		{ID: "next", Kind: KindPurchasingPower, VoucherNumber: "3", ServiceID: "s", ValidFrom: MustDate("2026-12-01"), ValidTo: MustDate("2027-12-31")},
+	}
+	st, err := MakeStatement(StatementRequest{Service: svc, Grants: grants,
+		From: MustDate("2026-11-01"), To: MustDate("2026-11-30")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Grants) != 1 || st.Grants[0].VoucherNumber != "2" {
+		t.Errorf("statement vouchers %v, want only 2", st.Grants)
+	}
+}
