@@ -22,6 +22,15 @@ func (c Cents) String() string {
 	return sign + groupThousands(v/100) + fmt.Sprintf(",%02d €", v%100)
 }
 
+// GroupDigits writes a count the Finnish way, thousands apart with a
+// space: 76377 is "76 377". Money uses it through Cents.String.
+func GroupDigits(n int) string {
+	if n < 0 {
+		return "-" + groupThousands(uint64(-int64(n)))
+	}
+	return groupThousands(uint64(n))
+}
+
 func groupThousands(n uint64) string {
 	s := strconv.FormatUint(n, 10)
 	var b strings.Builder

@@ -129,3 +129,11 @@ func TestMustHelpers(t *testing.T) {
 		}()
 	}
 }
+
+func TestGroupDigits(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1 000", 76377: "76 377", 1234567: "1 234 567", -4500: "-4 500"} {
+		if got := GroupDigits(n); got != want {
+			t.Errorf("GroupDigits(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -189,7 +188,7 @@ func (d *Desk) told(event string) {
 // tietoja palvelimelta… N muutosta". Safe from any goroutine.
 func (d *Desk) SyncProgress(p psync.Progress) {
 	d.do(func() {
-		d.syncLabel.SetText(lang.N("Fetching data from the server… {{.N}} changes", p.Changes, map[string]any{"N": grouped(p.Changes)}))
+		d.syncLabel.SetText(lang.N("Fetching data from the server… {{.N}} changes", p.Changes, map[string]any{"N": data.GroupDigits(p.Changes)}))
 		d.syncBar.Show()
 		d.syncBar.Start()
 		d.syncBox.Show()
@@ -204,7 +203,7 @@ func (d *Desk) SyncDone(p psync.Progress) {
 		d.syncBar.Stop()
 		d.syncBar.Hide()
 		d.syncLabel.SetText(lang.N("Data is up to date ({{.N}} changes, {{.Time}}).", p.Changes,
-			map[string]any{"N": grouped(p.Changes), "Time": time.Now().In(data.Helsinki).Format("15.04")}))
+			map[string]any{"N": data.GroupDigits(p.Changes), "Time": time.Now().In(data.Helsinki).Format("15.04")}))
 		d.syncBox.Show()
 		d.afterSync()
 		d.told("sync:done")
@@ -251,23 +250,6 @@ func (d *Desk) openCustomer(c data.Customer, tab int) {
 	d.tabs.Select(v.tab)
 	d.updateRightPane()
 	v.load()
-}
-
-// grouped writes n with its thousands apart, "747 033" (a no-break space
-// between groups, as Finnish and Swedish write them).
-func grouped(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + grouped(-n)
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteRune('\u00a0')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 // writeStatementPDF is the default Options.WriteStatementPDF.

@@ -625,7 +625,7 @@ func TestSync(t *testing.T) {
 	assertTexts(t, f.d.syncBox, "Haetaan tietoja palvelimelta… 1 muutos")
 	f.d.SyncProgress(psync.Progress{Pages: 9, Changes: 4200})
 	f.wait(t, "sync:progress")
-	assertTexts(t, f.d.syncBox, "Haetaan tietoja palvelimelta… 4\u00a0200 muutosta")
+	assertTexts(t, f.d.syncBox, "Haetaan tietoja palvelimelta… 4 200 muutosta")
 	if !f.d.syncBar.Visible() {
 		t.Error("no progress bar while syncing")
 	}
