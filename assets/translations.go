@@ -3,6 +3,8 @@ package assets
 import (
 	"embed"
 	"fmt"
+	"os"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -61,6 +63,12 @@ func UseLanguage(code string) error {
 	if !supported(code) {
 		return fmt.Errorf("kieltä %q ei ole: valitse fi, en tai sv", code)
 	}
+	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && !anyParses(locales) {
+		// A C.UTF-8 locale makes Fyne log "Error parsing user locale C" at
+		// every translation load; LANGUAGE, which go-locale reads first on
+		// Unix, names the chosen language instead.
+		_ = os.Setenv("LANGUAGE", code)
+	}
 	files := make(map[string][]byte, len(Languages))
 	for _, l := range Languages {
 		b, err := Translations.ReadFile("translations/" + l + ".json")
@@ -86,6 +94,16 @@ func UseLanguage(code string) error {
 	}
 	chosen = code
 	return nil
+}
+
+// anyParses reports whether some locale is a language tag ("C" is not).
+func anyParses(locales []string) bool {
+	for _, loc := range locales {
+		if _, err := language.Parse(loc); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func supported(code string) bool {

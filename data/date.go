@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -51,26 +52,35 @@ func ParseDate(s string) (Date, error) {
 	return DateOf(t), nil
 }
 
+// Errors of ParseFinnishDate, for errors.Is.
+var (
+	// ErrDateFormat: the text is not of the form d.m.yyyy.
+	ErrDateFormat = errors.New("anna päivämäärä muodossa p.k.vvvv, esim. 30.11.2026")
+	// ErrNoSuchDay: the form is right but the day does not exist (31.2.2026).
+	ErrNoSuchDay = errors.New("päivää ei ole kalenterissa")
+)
+
 // ParseFinnishDate reads the Finnish form "30.11.2026" (also "1.2.2026",
-// surrounding spaces ignored, a trailing dot allowed). It errors when the
-// text is not d.m.yyyy or the day does not exist.
+// surrounding spaces ignored, a trailing dot allowed). It errors with
+// ErrDateFormat when the text is not d.m.yyyy and ErrNoSuchDay when the
+// day does not exist (both wrapped, with the text).
 func ParseFinnishDate(s string) (Date, error) {
 	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
 	parts := strings.Split(s, ".")
 	if len(parts) != 3 || len(parts[2]) != 4 {
-		return Date{}, fmt.Errorf("päivämäärä %q: anna muodossa p.k.vvvv", s)
+		return Date{}, fmt.Errorf("%q: %w", s, ErrDateFormat)
 	}
 	var n [3]int
 	for i, p := range parts {
 		v, err := strconv.Atoi(p)
 		if err != nil || p == "" || strings.Trim(p, "0123456789") != "" {
-			return Date{}, fmt.Errorf("päivämäärä %q: anna muodossa p.k.vvvv", s)
+			return Date{}, fmt.Errorf("%q: %w", s, ErrDateFormat)
 		}
 		n[i] = v
 	}
 	d := NewDate(n[2], time.Month(n[1]), n[0])
 	if d.Day != n[0] || int(d.Month) != n[1] || d.Year != n[2] {
-		return Date{}, fmt.Errorf("päivämäärä %q: päivää ei ole olemassa", s)
+		return Date{}, fmt.Errorf("%q: %w", s, ErrNoSuchDay)
 	}
 	return d, nil
 }

@@ -2,6 +2,7 @@ package data
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
 	"time"
 )
@@ -21,6 +22,16 @@ func TestParseFinnishDate(t *testing.T) {
 		got, err := ParseFinnishDate(tt.in)
 		if err != nil || got != tt.want {
 			t.Errorf("ParseFinnishDate(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+	for _, in := range []string{"31.2.2026", "29.2.2026", "0.1.2026", "1.13.2026", "32.1.2026"} {
+		if _, err := ParseFinnishDate(in); !errors.Is(err, ErrNoSuchDay) {
+			t.Errorf("ParseFinnishDate(%q) error %v, want ErrNoSuchDay", in, err)
+		}
+	}
+	for _, in := range []string{"", "huomenna", "2026-11-30", "1.2.26", "a.b.cccc", "+1.2.2026"} {
+		if _, err := ParseFinnishDate(in); !errors.Is(err, ErrDateFormat) {
+			t.Errorf("ParseFinnishDate(%q) error %v, want ErrDateFormat", in, err)
 		}
 	}
 	for _, in := range []string{"31.2.2026", "29.2.2026", "0.1.2026", "1.13.2026", "32.1.2026",

@@ -63,7 +63,7 @@ type scenario struct {
 
 func loadScenario(t testing.TB) *scenario {
 	t.Helper()
-	b, err := os.ReadFile("../../shared/fixtures/scenario-small.json")
+	b, err := os.ReadFile("../testdata/fixtures/scenario-small.json")
 	if err != nil {
 		t.Fatalf("read scenario: %v", err)
 	}

@@ -28,7 +28,7 @@ type voucherValueFixture struct {
 }
 
 func TestVoucherValueFixture(t *testing.T) {
-	b, err := os.ReadFile("../../shared/fixtures/voucher-values.json")
+	b, err := os.ReadFile("../testdata/fixtures/voucher-values.json")
 	if err != nil {
 		t.Fatal(err)
 	}

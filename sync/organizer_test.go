@@ -86,7 +86,7 @@ func TestNewFeedEmptiesCache(t *testing.T) {
 	}
 
 	// The second server's scenario names the customer differently.
-	other, err := os.ReadFile("../../shared/fixtures/scenario-small.json")
+	other, err := os.ReadFile("../testdata/fixtures/scenario-small.json")
 	if err != nil {
 		t.Fatal(err)
 	}

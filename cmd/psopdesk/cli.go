@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 
 	"psopdesk/data"
 	"psopdesk/data/cache"
@@ -131,13 +132,27 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer c.Close()
+	if cur, err := c.Cursor(); err != nil {
+		return err
+	} else if cur == 0 {
+		return fmt.Errorf("välimuistissa %s ei ole vielä tietoja: hae ne ensin komennolla psopdesk sync (tai avaa PSOP Desk)", *dir)
+	}
 	cust, err := c.CustomerByNumber(*number)
 	if err != nil {
-		return fmt.Errorf("asiakasnumero %s: %w", *number, err)
+		return err
 	}
 	svc, err := c.ServiceByName(*service)
+	if errors.Is(err, cache.ErrNotFound) {
+		var names []string
+		if all, lerr := c.Services(); lerr == nil {
+			for _, s := range all {
+				names = append(names, s.Name)
+			}
+		}
+		return fmt.Errorf("%w; palvelut: %s", err, strings.Join(names, ", "))
+	}
 	if err != nil {
-		return fmt.Errorf("palvelu %s: %w", *service, err)
+		return err
 	}
 	st, err := c.Statement(cust.ID, svc.ID, from, to, data.Today())
 	if err != nil {

@@ -9,11 +9,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
-const scenarioFile = "../../../shared/fixtures/scenario-small.json"
+const scenarioFile = "../../testdata/fixtures/scenario-small.json"
 
 // startOrganizer builds and runs the reference organizer as its own process
 // with the given flags and returns its base URL.
@@ -36,26 +37,36 @@ func startOrganizer(t *testing.T, args ...string) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	var waitOnce sync.Once
+	stop := func() { waitOnce.Do(func() { cancel(); _ = cmd.Wait() }) }
+	t.Cleanup(stop)
 
+	// The address, or "" when the organizer ends without printing it.
 	urls := make(chan string, 1)
 	go func() {
 		re := regexp.MustCompile(`http://127\.0\.0\.1:\d+`)
 		sc := bufio.NewScanner(stdout)
+		found := false
 		for sc.Scan() {
-			if u := re.FindString(sc.Text()); u != "" {
+			if u := re.FindString(sc.Text()); u != "" && !found {
 				urls <- u
-				break
+				found = true
 			}
 		}
-		for sc.Scan() {
+		if !found {
+			urls <- ""
 		}
 	}()
 	select {
 	case u := <-urls:
+		if u == "" {
+			stop() // the stderr copy is complete after Wait
+			t.Fatalf("psop-organizer ended without printing its address; stderr:\n%s", stderr.String())
+		}
 		return u
 	case <-time.After(60 * time.Second):
-		t.Fatalf("psop-organizer did not print its address; stderr:\n%s", stderr.String())
+		stop()
+		t.Fatalf("psop-organizer did not print its address in 60 s; stderr:\n%s", stderr.String())
 	}
 	return ""
 }
@@ -108,6 +119,12 @@ func TestEndToEndStatement(t *testing.T) {
 			t.Errorf("statement PDF contains the henkilötunnus")
 		}
 	}
+	// A service the cache does not have: the message names the ones it has.
+	code, _, errOut = runCmd(t, "statement", "-cache", cacheDir, "-customer-number", "A-1001",
+		"-service", "Hammashoito", "-from", "1.11.2026", "-to", "30.11.2026", "-o", filepath.Join(work, "x.pdf"))
+	if code != 1 || !strings.Contains(errOut, "Kotihoito") || !strings.Contains(errOut, "Siivous") {
+		t.Errorf("unknown service: exit %d, message %q should list Kotihoito and Siivous", code, errOut)
+	}
 	raw, err := os.ReadFile(pdf)
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +159,13 @@ func TestSyncErrors(t *testing.T) {
 	code, _, errOut = runCmd(t, "sync", "-server", "http://127.0.0.1:1", "-api-key-file", keys, "-cache", filepath.Join(work, "c2"))
 	if code != 1 || errOut == "" {
 		t.Errorf("unreachable server: exit %d, message %q", code, errOut)
+	}
+
+	// A statement from a cache never synced says to sync first.
+	code, _, errOut = runCmd(t, "statement", "-cache", filepath.Join(work, "empty"), "-customer-number", "A-1001",
+		"-service", "Kotihoito", "-from", "1.11.2026", "-to", "30.11.2026", "-o", filepath.Join(work, "x.pdf"))
+	if code != 1 || !strings.Contains(errOut, "psopdesk sync") {
+		t.Errorf("empty cache: exit %d, message %q should tell to run psopdesk sync", code, errOut)
 	}
 
 	code, _, _ = runCmd(t, "statement", "-cache", filepath.Join(work, "c3"), "-customer-number", "A-1001",

@@ -26,7 +26,7 @@ type fixture struct {
 
 func loadFixture(t testing.TB) fixture {
 	t.Helper()
-	b, err := os.ReadFile("../../../shared/fixtures/hetu.json")
+	b, err := os.ReadFile("../../testdata/fixtures/hetu.json")
 	if err != nil {
 		t.Fatalf("read fixture: %v", err)
 	}

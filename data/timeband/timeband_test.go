@@ -32,7 +32,7 @@ type fixture struct {
 
 func loadFixture(t testing.TB) fixture {
 	t.Helper()
-	b, err := os.ReadFile("../../../shared/fixtures/time-bands.json")
+	b, err := os.ReadFile("../../testdata/fixtures/time-bands.json")
 	if err != nil {
 		t.Fatalf("read fixture: %v", err)
 	}

@@ -53,7 +53,7 @@ func TestDemoHoldsScenarioExactly(t *testing.T) {
 }
 
 func TestHetuAndBusinessIDRules(t *testing.T) {
-	b, err := os.ReadFile("../../../shared/fixtures/hetu.json")
+	b, err := os.ReadFile("../../testdata/fixtures/hetu.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,12 +11,12 @@ import (
 )
 
 func TestEmbeddedScenarioIsTheFixture(t *testing.T) {
-	b, err := os.ReadFile("../../../shared/fixtures/scenario-small.json")
+	b, err := os.ReadFile("../../testdata/fixtures/scenario-small.json")
 	if err != nil {
 		t.Fatalf("read fixture: %v", err)
 	}
 	if !bytes.Equal(b, ScenarioSmall) {
-		t.Fatal("sync/organizer/scenario/scenario-small.json differs from shared/fixtures/scenario-small.json: copy it again")
+		t.Fatal("sync/organizer/scenario/scenario-small.json differs from testdata/fixtures/scenario-small.json: copy it again")
 	}
 }
 
