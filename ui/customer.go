@@ -59,12 +59,12 @@ func newCustomerView(d *Desk, c data.Customer, selected int) *customerView {
 	v.statement = newStatementTab(v)
 	scroll := func(o fyne.CanvasObject) fyne.CanvasObject { return container.NewScroll(container.NewPadded(o)) }
 	v.tabs = container.NewAppTabs(
-		container.NewTabItem(lang.L("Customer details"), scroll(v.info)),
-		container.NewTabItem(lang.L("Purchasing powers"), scroll(v.purchasing)),
-		container.NewTabItem(lang.L("Balance purchasing powers"), scroll(v.balance)),
-		container.NewTabItem(lang.L("Service reservations"), scroll(v.reservations)),
-		container.NewTabItem(lang.L("Events"), scroll(v.events)),
-		container.NewTabItem(lang.L("Co-payment statement"), scroll(v.statement.content)),
+		container.NewTabItem(lang.L("tab.info"), scroll(v.info)),
+		container.NewTabItem(lang.L("tab.purchasing"), scroll(v.purchasing)),
+		container.NewTabItem(lang.L("tab.balance"), scroll(v.balance)),
+		container.NewTabItem(lang.L("tab.reservations"), scroll(v.reservations)),
+		container.NewTabItem(lang.L("tab.events"), scroll(v.events)),
+		container.NewTabItem(lang.L("tab.statement"), scroll(v.statement.content)),
 	)
 	v.tabs.SelectIndex(selected)
 	v.tab = container.NewTabItem(c.FullName(), v.tabs)
@@ -174,9 +174,9 @@ func (cd customerData) voucher(number string) (data.Voucher, bool) {
 
 func (v *customerView) purchasingContent(cd customerData) fyne.CanvasObject {
 	cols := []column{
-		{title: lang.L("Voucher")}, {title: lang.L("Service")}, {title: lang.L("Service content")},
+		{title: lang.L("Voucher")}, {title: lang.L("Service"), flex: true}, {title: lang.L("Service content"), flex: true},
 		{title: lang.L("Unit")}, {title: lang.L("Granted"), right: true},
-		{title: lang.L("Voucher value per unit"), right: true}, {title: lang.L("Valid")},
+		{title: lang.L("Voucher value"), right: true}, {title: lang.L("Valid")},
 	}
 	var rows [][]cell
 	for _, g := range cd.grants {
@@ -202,7 +202,7 @@ func (v *customerView) purchasingContent(cd customerData) fyne.CanvasObject {
 
 func (v *customerView) balanceContent(cd customerData) fyne.CanvasObject {
 	cols := []column{
-		{title: lang.L("Voucher")}, {title: lang.L("Service")}, {title: lang.L("Amount"), right: true},
+		{title: lang.L("Voucher")}, {title: lang.L("Service"), flex: true}, {title: lang.L("Amount"), right: true},
 		{title: lang.L("Used"), right: true}, {title: lang.L("Remaining"), right: true}, {title: lang.L("Valid")},
 	}
 	var rows [][]cell
@@ -229,7 +229,7 @@ func (v *customerView) reservationsContent(cd customerData) fyne.CanvasObject {
 		grants[g.ID] = g
 	}
 	cols := []column{
-		{title: lang.L("Voucher")}, {title: lang.L("Service")}, {title: lang.L("From")},
+		{title: lang.L("Voucher")}, {title: lang.L("Service"), flex: true}, {title: lang.L("From")},
 		{title: lang.L("To")}, {title: lang.L("Reserved quantity"), right: true},
 	}
 	var rows [][]cell
@@ -256,7 +256,7 @@ func (v *customerView) eventsContent(cd customerData) fyne.CanvasObject {
 		return evs[i].Start > evs[j].Start
 	})
 	cols := []column{
-		{title: lang.L("Date")}, {title: lang.L("Time")}, {title: lang.L("Service content")},
+		{title: lang.L("Date")}, {title: lang.L("Time")}, {title: lang.L("Service content"), flex: true},
 		{title: lang.L("Quantity"), right: true}, {title: lang.L("Price"), right: true}, {title: lang.L("Status")},
 	}
 	rows := make([][]cell, 0, len(evs))

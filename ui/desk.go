@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/data"
@@ -32,8 +33,9 @@ import (
 // Source is what the window reads: the local cache (*cache.Cache implements
 // it). Every method may be called from any goroutine.
 type Source interface {
-	// Search finds customers by name prefix, henkilötunnus or voucher
-	// number; at most limit (0: all), sorted by last name, first names.
+	// Search finds customers by name prefix, henkilötunnus, voucher
+	// number or the provider's customer number; at most limit (0: all),
+	// sorted by last name, first names.
 	Search(q string, limit int) ([]data.Customer, error)
 	// Customer returns one customer or an error wrapping cache.ErrNotFound.
 	Customer(id string) (data.Customer, error)
@@ -70,6 +72,13 @@ type Options struct {
 	// Language is the UI language code ("fi", "en", "sv") handed to the
 	// printer; the UI itself follows lang. Default "fi".
 	Language string
+	// Resync asks for the data to be fetched from the server again: the
+	// menu item "Päivitä tiedot" (Ctrl+R) and, after a failed sync, the
+	// button "Yritä uudelleen" call it on the Fyne goroutine, so it must
+	// not block. The sync it starts reports through SyncProgress, SyncDone
+	// and SyncFailed as the first one did; while a sync runs it should do
+	// nothing. Nil: neither the menu item nor the button is offered.
+	Resync func()
 }
 
 // searchLimit is the number of search results shown at most.
@@ -92,8 +101,10 @@ type Desk struct {
 
 	syncLabel *widget.Label
 	syncBar   *widget.ProgressBarInfinite
+	syncRetry *widget.Button // "Yritä uudelleen", shown after a failed sync
 	syncBox   *fyne.Container
-	synced    bool // a sync has ended (ok or not): the search page is ready
+	syncErr   dialog.Dialog // the last failed sync's dialog, replaced by the next
+	synced    bool          // a sync has ended (ok or not): the search page is ready
 
 	// do runs fn on the Fyne goroutine: fyne.Do; tests run it on theirs.
 	do func(fn func())
@@ -141,11 +152,15 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	d.syncBar = widget.NewProgressBarInfinite()
 	d.syncBar.Stop()
 	d.syncBar.Hide()
-	d.syncBox = container.NewBorder(nil, widget.NewSeparator(), d.syncLabel, nil, d.syncBar)
+	d.syncRetry = widget.NewButtonWithIcon(lang.L("Try again"), theme.ViewRefreshIcon(), d.resync)
+	d.syncRetry.Hide()
+	d.syncBox = container.NewBorder(nil, widget.NewSeparator(), container.NewHBox(d.syncLabel, d.syncRetry), nil, d.syncBar)
 	d.syncBox.Hide()
 
+	// The results list takes a quarter: the customer's tables need the rest
+	// at 1280 × 800.
 	split := container.NewHSplit(d.search.content, d.rightPane)
-	split.Offset = 0.32
+	split.Offset = 0.25
 	top := container.NewVBox(d.syncBox, container.NewPadded(d.search.bar))
 	d.win.SetContent(container.NewBorder(top, nil, nil, nil, split))
 	d.win.Resize(fyne.NewSize(1260, 780))
@@ -154,8 +169,24 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	// focused widget, so it works from inside any entry too.
 	find := fyne.NewMenuItem(lang.L("Find a customer"), d.focusSearch)
 	find.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
-	d.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(lang.L("Customers"), find)))
+	items := []*fyne.MenuItem{find}
+	if d.opt.Resync != nil {
+		refresh := fyne.NewMenuItem(lang.L("Refresh data"), d.resync)
+		refresh.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
+		items = append(items, refresh)
+	}
+	d.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(lang.L("Customers"), items...)))
 	return d
+}
+
+// resync asks Options.Resync for a new sync (menu Päivitä tiedot, Ctrl+R,
+// the Yritä uudelleen button). The sync's own progress then shows.
+func (d *Desk) resync() {
+	if d.opt.Resync == nil {
+		return
+	}
+	d.syncRetry.Hide()
+	d.opt.Resync()
 }
 
 // focusSearch moves the keyboard to the search field, its text selected
@@ -189,6 +220,7 @@ func (d *Desk) told(event string) {
 func (d *Desk) SyncProgress(p psync.Progress) {
 	d.do(func() {
 		d.syncLabel.SetText(lang.N("Fetching data from the server… {{.N}} changes", p.Changes, map[string]any{"N": data.GroupDigits(p.Changes)}))
+		d.syncRetry.Hide()
 		d.syncBar.Show()
 		d.syncBar.Start()
 		d.syncBox.Show()
@@ -202,6 +234,7 @@ func (d *Desk) SyncDone(p psync.Progress) {
 	d.do(func() {
 		d.syncBar.Stop()
 		d.syncBar.Hide()
+		d.syncRetry.Hide()
 		d.syncLabel.SetText(lang.N("Data is up to date ({{.N}} changes, {{.Time}}).", p.Changes,
 			map[string]any{"N": data.GroupDigits(p.Changes), "Time": time.Now().In(data.Helsinki).Format("15.04")}))
 		d.syncBox.Show()
@@ -212,14 +245,22 @@ func (d *Desk) SyncDone(p psync.Progress) {
 
 // SyncFailed tells the user why the sync failed, in err's sentence, in a
 // dialog, and keeps the window working on what the cache holds (offline).
+// With Options.Resync, a "Yritä uudelleen" button follows the status line.
 // Safe from any goroutine.
 func (d *Desk) SyncFailed(err error) {
 	d.do(func() {
 		d.syncBar.Stop()
 		d.syncBar.Hide()
 		d.syncLabel.SetText(lang.L("Fetching data failed: showing the data fetched earlier."))
+		if d.opt.Resync != nil {
+			d.syncRetry.Show()
+		}
 		d.syncBox.Show()
-		dialog.ShowError(err, d.win)
+		if d.syncErr != nil {
+			d.syncErr.Hide()
+		}
+		d.syncErr = dialog.NewError(err, d.win)
+		d.syncErr.Show()
 		d.afterSync()
 		d.told("sync:failed")
 	})

@@ -125,7 +125,11 @@ func newFixture(t *testing.T, opt Options) *fixture {
 	t.Setenv("LANGUAGE", "")
 	t.Setenv("LC_ALL", "C")
 	t.Setenv("LANG", "C")
-	if err := assets.UseLanguage("fi"); err != nil {
+	code := opt.Language
+	if code == "" {
+		code = "fi"
+	}
+	if err := assets.UseLanguage(code); err != nil {
 		t.Fatal(err)
 	}
 	a := test.NewTempApp(t)
@@ -299,8 +303,9 @@ func gridRows(o fyne.CanvasObject) [][]string {
 
 func TestSearchFindsCustomer(t *testing.T) {
 	f := newFixture(t, Options{})
-	assertTexts(t, f.d.Window().Canvas().Content(), "Asiakkaat", "Kirjoita asiakkaan nimi, henkilötunnus tai palvelusetelin numero.")
-	if got := f.d.search.entry.PlaceHolder; got != "Hae nimellä, henkilötunnuksella tai palvelusetelin numerolla" {
+	assertTexts(t, f.d.Window().Canvas().Content(), "Asiakkaat",
+		"Kirjoita asiakkaan nimi, henkilötunnus, palvelusetelin numero tai asiakasnumero.")
+	if got := f.d.search.entry.PlaceHolder; got != "Hae nimellä, henkilötunnuksella, palvelusetelin tai asiakasnumerolla" {
 		t.Errorf("placeholder %q", got)
 	}
 	cases := []struct {
@@ -312,6 +317,7 @@ func TestSearchFindsCustomer(t *testing.T) {
 		{"aapala", []string{"Ääpälä Sinikka"}, "Virtanen Matti"},
 		{scenarioHetu, []string{"Ääpälä Sinikka"}, "Virtanen Matti"},
 		{"400123456", []string{"Ääpälä Sinikka"}, "Virtanen Matti"},
+		{"A-1002", []string{"Virtanen Matti"}, "Ääpälä Sinikka"},
 		{"virt", []string{"Virtanen Matti"}, "Ääpälä Sinikka"},
 		{"Nobody", []string{"Haulla ei löytynyt asiakkaita."}, "Ääpälä Sinikka"},
 	}
@@ -478,6 +484,9 @@ func TestStatement(t *testing.T) {
 	if got := s.sel.Options; strings.Join(got, ",") != "Kotihoito,Siivous" {
 		t.Errorf("services offered %q", got)
 	}
+	if !s.printBtn.Disabled() {
+		t.Error("print button enabled before a statement is shown")
+	}
 	s.sel.SetSelected("Kotihoito")
 	s.from.SetText("1.11.2026")
 	s.to.SetText("30.11.2026")
@@ -487,6 +496,19 @@ func TestStatement(t *testing.T) {
 	assertTexts(t, s.content, "308,13 €", "261,00 €", "47,13 €", "Hoivapalvelu Esimerkki Oy", "1234567-1",
 		"1.11.2026–30.11.2026", "Avaa tulostettava versio")
 	assertNoText(t, s.content, scenarioHetu)
+	if s.printBtn.Disabled() {
+		t.Error("print button disabled with a statement shown")
+	}
+	// The print button is at the top, next to the make button, visible
+	// without scrolling past the statement.
+	drv := fyne.CurrentApp().Driver()
+	btn, res := drv.AbsolutePositionForObject(s.printBtn), drv.AbsolutePositionForObject(s.result)
+	if btn.Y >= res.Y || btn.Y+s.printBtn.Size().Height > f.d.Window().Canvas().Size().Height/2 {
+		t.Errorf("print button at y=%v (statement at y=%v): not at the top", btn.Y, res.Y)
+	}
+	if mk := drv.AbsolutePositionForObject(s.makeBtn); mk.Y != btn.Y || mk.X >= btn.X {
+		t.Errorf("print button at %v is not right of the make button at %v", btn, mk)
+	}
 	assertRows(t, gridRows(s.result), [][]string{
 		{"Päivä", "Palvelusisältö", "Määrä", "Yksikköhinta", "Hinta", "Setelin osuus", "Omavastuu", "Huomautus"},
 		{"2.11.2026", "Kotihoidon käynti", "2 h", "42,50 € / h", "85,00 €", "72,00 €", "13,00 €", ""},
@@ -513,7 +535,18 @@ func TestStatement(t *testing.T) {
 	if err != nil || !strings.HasPrefix(string(b), "%PDF") {
 		t.Errorf("no PDF written at %s: %v", wantPath, err)
 	}
-	assertTexts(t, s.content, "Tallennettu: "+wantPath)
+	// A short note names the file; no dialog.
+	assertTexts(t, s.content, "Tulostettava versio avattiin: omavastuuerittely_A-1001_svc-home_2026-11-01_2026-11-30.pdf")
+	if s.printDialog != nil || f.d.Window().Canvas().Overlays().Top() != nil {
+		t.Error("a dialog after the viewer opened")
+	}
+
+	// A failed form hides the statement and disables printing again.
+	s.to.SetText("1.10.2026")
+	test.Tap(s.makeBtn)
+	if !s.printBtn.Disabled() || len(s.result.Objects) != 0 {
+		t.Error("print button enabled with no statement shown")
+	}
 }
 
 func TestStatementFormErrors(t *testing.T) {
@@ -523,8 +556,10 @@ func TestStatementFormErrors(t *testing.T) {
 		service, from, to string
 		want              string
 	}{
-		{"Kotihoito", "31.2.2026", "30.11.2026",
-			"Alkupäivä ”31.2.2026” ei ole päivämäärä. Kirjoita se muodossa p.k.vvvv, esimerkiksi 1.11.2026."},
+		{"Kotihoito", "31.2.2026", "30.11.2026", "Päivää 31.2.2026 ei ole kalenterissa."},
+		{"Kotihoito", "1.11.2026", "29.2.2027.", "Päivää 29.2.2027 ei ole kalenterissa."},
+		{"Kotihoito", "1/11/2026", "30.11.2026",
+			"Alkupäivä ”1/11/2026” ei ole päivämäärä. Kirjoita se muodossa p.k.vvvv, esimerkiksi 1.11.2026."},
 		{"Kotihoito", "1.11.2026", "marraskuu",
 			"Loppupäivä ”marraskuu” ei ole päivämäärä. Kirjoita se muodossa p.k.vvvv, esimerkiksi 30.11.2026."},
 		{"Kotihoito", "30.11.2026", "1.11.2026", "Loppupäivä 1.11.2026 on ennen alkupäivää 30.11.2026."},
@@ -568,19 +603,24 @@ func TestPrintFailureIsExplained(t *testing.T) {
 		name        string
 		write       func(data.Statement) (string, error)
 		open        func(string) error
-		want        string
+		wantDialog  []string // texts of the dialog
+		wantNote    string   // the note under the buttons, "" hidden
 		wantOpenRun bool
 	}{
 		{
 			name:  "write fails",
-			write: func(data.Statement) (string, error) { return "", errors.New("levy on täynnä") },
-			want:  "Tulostettavaa versiota ei voitu tehdä: levy on täynnä",
+			write: func(data.Statement) (string, error) { return "", errors.New("write /x: no space left on device") },
+			wantDialog: []string{"Virhe", "Tulostettavaa versiota ei voitu tallentaa. Tarkista, että levyllä on tilaa ja " +
+				"että tulosteiden kansioon voi tallentaa tiedostoja, ja yritä uudelleen."},
 		},
 		{
-			name:        "no viewer",
-			write:       func(data.Statement) (string, error) { return "/x/tulosteet/e.pdf", nil },
-			open:        func(string) error { return errors.New("ei PDF-katselinta") },
-			want:        "Tulostettava versio tallennettiin tiedostoon /x/tulosteet/e.pdf, mutta sitä ei voitu avata: ei PDF-katselinta",
+			name:  "no viewer",
+			write: func(data.Statement) (string, error) { return "/x/tulosteet/e.pdf", nil },
+			open:  func(string) error { return errors.New(`exec: "xdg-open": executable file not found in $PATH`) },
+			wantDialog: []string{"Tulostettava versio tallennettiin", "Tulostettava versio (PDF) tallennettiin tiedostoon:",
+				"/x/tulosteet/e.pdf", "PDF-katselinta ei voitu avata. Avaa tiedosto itse, esimerkiksi tiedostonhallinnasta, " +
+					"katsoaksesi tai tulostaaksesi sen.", "OK"},
+			wantNote:    "Tallennettu: /x/tulosteet/e.pdf",
 			wantOpenRun: true,
 		},
 	}
@@ -607,7 +647,21 @@ func TestPrintFailureIsExplained(t *testing.T) {
 			if got.Customer.ID != "cust-1" || got.Totals.CoPayment != 4713 || got.Customer.Hetu != "" {
 				t.Errorf("WriteStatementPDF got %s with totals %+v", got.Customer.ID, got.Totals)
 			}
-			assertTexts(t, s.content, tc.want)
+			overlay := f.d.Window().Canvas().Overlays().Top()
+			if overlay == nil {
+				t.Fatal("no dialog")
+			}
+			assertTexts(t, overlay, tc.wantDialog...)
+			// The raw error reaches the log only.
+			assertNoText(t, overlay, "xdg-open")
+			assertNoText(t, overlay, "no space")
+			if tc.wantNote == "" {
+				if s.printMsg.Visible() {
+					t.Errorf("note %q shown next to the dialog", s.printMsg.Text)
+				}
+			} else if !s.printMsg.Visible() || s.printMsg.Text != tc.wantNote {
+				t.Errorf("note %v %q, want %q", s.printMsg.Visible(), s.printMsg.Text, tc.wantNote)
+			}
 			if opened != tc.wantOpenRun {
 				t.Errorf("OpenFile called: %v, want %v", opened, tc.wantOpenRun)
 			}

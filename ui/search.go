@@ -42,11 +42,11 @@ type searchPage struct {
 func newSearchPage(d *Desk) *searchPage {
 	p := &searchPage{d: d}
 	p.entry = widget.NewEntry()
-	p.entry.SetPlaceHolder(lang.L("Search by name, personal identity code or voucher number"))
+	p.entry.SetPlaceHolder(lang.L("Search by name, personal identity code, voucher or customer number"))
 	p.entry.OnChanged = p.changed
 	p.entry.OnSubmitted = func(string) { p.runNow() }
 
-	p.status = widget.NewLabel(lang.L("Type a customer's name, personal identity code or voucher number."))
+	p.status = widget.NewLabel(lang.L("Type a customer's name, personal identity code, voucher number or customer number."))
 	p.status.Wrapping = fyne.TextWrapWord
 
 	p.list = widget.NewList(
@@ -157,7 +157,7 @@ func (p *searchPage) apply(q string, found []data.Customer, err error) {
 		slog.Error("search failed", "err", err)
 		p.status.SetText(lang.L("Search failed: {{.Err}}", map[string]any{"Err": err.Error()}))
 	case strings.TrimSpace(q) == "":
-		p.status.SetText(lang.L("Type a customer's name, personal identity code or voucher number."))
+		p.status.SetText(lang.L("Type a customer's name, personal identity code, voucher number or customer number."))
 	case len(found) == 0:
 		p.status.SetText(lang.L("No customers match the search."))
 	case more:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"sort"
@@ -8,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -27,8 +29,11 @@ type statementTab struct {
 	errLabel *widget.Label
 
 	result   *fyne.Container
-	printBtn *widget.Button
-	printMsg *widget.Label
+	printBtn *widget.Button // enabled only while a statement is shown
+	// printMsg is the short note under the buttons: writing, opened,
+	// saved. Failures get a dialog (printDialog) instead.
+	printMsg    *widget.Label
+	printDialog dialog.Dialog // the last failure dialog, for tests
 
 	content fyne.CanvasObject
 
@@ -58,6 +63,7 @@ func newStatementTab(v *customerView) *statementTab {
 	s.errLabel.Hide()
 
 	s.printBtn = widget.NewButtonWithIcon(lang.L("Open printable version"), theme.DocumentPrintIcon(), s.print)
+	s.printBtn.Disable()
 	s.printMsg = widget.NewLabel("")
 	s.printMsg.Wrapping = fyne.TextWrapWord
 	s.printMsg.Hide()
@@ -71,11 +77,13 @@ func newStatementTab(v *customerView) *statementTab {
 	}
 	form := container.NewHBox(
 		field(lang.L("Service"), 240, s.sel),
-		field(lang.L("Start date"), 140, s.from),
-		field(lang.L("End date"), 140, s.to),
-		field(" ", s.makeBtn.MinSize().Width, s.makeBtn),
+		field(lang.L("Start date"), 130, s.from),
+		field(lang.L("End date"), 130, s.to),
 	)
-	s.content = container.NewVBox(form, s.errLabel, widget.NewSeparator(), s.result)
+	// The buttons at the top, under the form, so the printable version is
+	// reachable without scrolling past the statement; its note right below.
+	buttons := container.NewHBox(s.makeBtn, s.printBtn)
+	s.content = container.NewVBox(form, buttons, s.printMsg, s.errLabel, widget.NewSeparator(), s.result)
 	return s
 }
 
@@ -112,7 +120,14 @@ func (s *statementTab) setServices(cd customerData) {
 func (s *statementTab) fail(msg string) {
 	s.errLabel.SetText(msg)
 	s.errLabel.Show()
+	s.clear()
+}
+
+// clear removes the statement shown (and with it the print button's use).
+func (s *statementTab) clear() {
 	s.st = nil
+	s.printBtn.Disable()
+	s.printMsg.Hide()
 	s.result.Objects = nil
 	s.result.Refresh()
 }
@@ -128,14 +143,14 @@ func (s *statementTab) make() {
 	svc := s.services[idx]
 	from, err := data.ParseFinnishDate(s.from.Text)
 	if err != nil {
-		s.fail(lang.L("The start date {{.D}} is not a date. Write it as d.m.yyyy, for example 1.11.2026.",
-			map[string]any{"D": quote(s.from.Text)}))
+		s.fail(dateError(err, s.from.Text, lang.L("The start date {{.D}} is not a date. Write it as d.m.yyyy, for example 1.11.2026.",
+			map[string]any{"D": quote(s.from.Text)})))
 		return
 	}
 	to, err := data.ParseFinnishDate(s.to.Text)
 	if err != nil {
-		s.fail(lang.L("The end date {{.D}} is not a date. Write it as d.m.yyyy, for example 30.11.2026.",
-			map[string]any{"D": quote(s.to.Text)}))
+		s.fail(dateError(err, s.to.Text, lang.L("The end date {{.D}} is not a date. Write it as d.m.yyyy, for example 30.11.2026.",
+			map[string]any{"D": quote(s.to.Text)})))
 		return
 	}
 	if to.Before(from) {
@@ -144,6 +159,7 @@ func (s *statementTab) make() {
 		return
 	}
 	s.errLabel.Hide()
+	s.clear()
 	s.makes++
 	n, id, made := s.makes, s.v.cust.ID, s.v.d.opt.Today()
 	src := s.v.d.src
@@ -167,6 +183,16 @@ func (s *statementTab) make() {
 }
 
 func quote(s string) string { return "”" + strings.TrimSpace(s) + "”" }
+
+// dateError is the sentence for a date the user typed that
+// data.ParseFinnishDate refused: a day the calendar lacks (31.2.2026)
+// says so; any other error gets formatHint, which tells the form d.m.yyyy.
+func dateError(err error, text, formatHint string) string {
+	if errors.Is(err, data.ErrNoSuchDay) {
+		return lang.L("There is no day {{.D}} in the calendar.", map[string]any{"D": strings.TrimSuffix(strings.TrimSpace(text), ".")})
+	}
+	return formatHint
+}
 
 // show lays out a made statement: header, rows, totals, print button.
 func (s *statementTab) show(st data.Statement) {
@@ -215,7 +241,7 @@ func (s *statementTab) show(st data.Statement) {
 	note.Wrapping = fyne.TextWrapWord
 	s.printMsg.Hide()
 	s.printBtn.Enable()
-	objs = append(objs, note, container.NewHBox(s.printBtn), s.printMsg)
+	objs = append(objs, note)
 	s.result.Objects = objs
 	s.result.Refresh()
 }
@@ -242,7 +268,7 @@ func statementTable(st data.Statement) fyne.CanvasObject {
 		cols = append(cols, column{title: lang.L("Voucher")})
 	}
 	cols = append(cols,
-		column{title: lang.L("Service content")},
+		column{title: lang.L("Service content"), flex: true},
 		column{title: lang.L("Quantity"), right: true},
 		column{title: lang.L("Unit price"), right: true},
 		column{title: lang.L("Price"), right: true},
@@ -289,6 +315,9 @@ func statementTable(st data.Statement) fyne.CanvasObject {
 }
 
 // print writes the printable version off the UI goroutine and opens it.
+// Opened: a short note under the buttons names the file. Saved but not
+// opened (no PDF viewer): a dialog gives the full path and asks the user
+// to open it. Not saved: a dialog says so. The raw errors go to the log.
 func (s *statementTab) print() {
 	if s.st == nil {
 		return
@@ -308,23 +337,41 @@ func (s *statementTab) print() {
 			openErr = open(path)
 		}
 		s.v.d.do(func() {
-			s.printBtn.Enable()
+			if s.st != nil {
+				s.printBtn.Enable()
+			}
+			win := s.v.d.win
 			switch {
 			case err != nil:
 				slog.Error("writing the printable statement failed", "err", err)
-				s.printMsg.Importance = widget.DangerImportance
-				s.printMsg.SetText(lang.L("The printable version could not be made: {{.Err}}", map[string]any{"Err": err.Error()}))
+				s.printMsg.Hide()
+				s.printDialog = dialog.NewError(errors.New(lang.L("The printable version could not be saved. Check that the disk has free space and that you may save files in the printouts folder, then try again.")), win)
+				s.printDialog.Show()
 			case openErr != nil:
-				slog.Error("opening the printable statement failed", "err", openErr)
-				s.printMsg.Importance = widget.WarningImportance
-				s.printMsg.SetText(lang.L("The printable version was saved as {{.Path}} but could not be opened: {{.Err}}",
-					map[string]any{"Path": path, "Err": openErr.Error()}))
-			default:
-				s.printMsg.Importance = widget.MediumImportance
+				slog.Error("opening the printable statement failed", "file", filepath.Base(path), "err", openErr)
 				s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
+				s.printDialog = savedNotOpenedDialog(path, win)
+				s.printDialog.Show()
+			default:
+				s.printMsg.SetText(lang.L("Printable version opened: {{.File}}", map[string]any{"File": filepath.Base(path)}))
 			}
 			s.printMsg.Refresh()
 			s.v.d.told("pdf:" + id)
 		})
 	}()
+}
+
+// savedNotOpenedDialog tells that the PDF was saved at path (selectable,
+// to copy) but no PDF viewer could be opened, so the user opens it.
+func savedNotOpenedDialog(path string, win fyne.Window) dialog.Dialog {
+	saved := widget.NewLabel(lang.L("The printable version was saved to the file"))
+	file := widget.NewLabelWithStyle(path, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	file.Selectable = true
+	file.Wrapping = fyne.TextWrapBreak
+	hint := widget.NewLabel(lang.L("No PDF viewer could be opened. Open the file yourself, for example from your file manager, to view or print it."))
+	hint.Wrapping = fyne.TextWrapWord
+	content := container.NewVBox(saved, file, hint)
+	d := dialog.NewCustom(lang.L("Printable version saved"), lang.L("OK"), content, win)
+	d.Resize(fyne.NewSize(min(640, win.Canvas().Size().Width-40), 0))
+	return d
 }

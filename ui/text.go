@@ -29,17 +29,23 @@ func statusLabel(s data.Status) string {
 	return string(s)
 }
 
-// unitLabel is the short label of a unit after a quantity: "h", "krt".
-func unitLabel(u data.Unit) string {
+// unitLabel is the short word of a unit after quantity q: "h", "käynti"
+// after 1 and "käyntiä" after any other quantity, "pv", "kpl". The words
+// are the printed statement's (ui/print/labels.go), in the UI language.
+func unitLabel(u data.Unit, q data.Quantity) string {
+	n := 2 // go-i18n's plural "other"
+	if q == data.QuantityScale {
+		n = 1
+	}
 	switch u {
 	case data.UnitHour:
-		return lang.L("unit.hour")
+		return lang.N("unit.hour", n)
 	case data.UnitVisit:
-		return lang.L("unit.visit")
+		return lang.N("unit.visit", n)
 	case data.UnitDay:
-		return lang.L("unit.day")
+		return lang.N("unit.day", n)
 	case data.UnitPiece:
-		return lang.L("unit.piece")
+		return lang.N("unit.piece", n)
 	}
 	return string(u)
 }
@@ -59,9 +65,9 @@ func unitName(u data.Unit) string {
 	return string(u)
 }
 
-// quantityText is "1,5 h".
+// quantityText is "1,5 h", "1 käynti", "2 käyntiä".
 func quantityText(q data.Quantity, u data.Unit) string {
-	return q.String() + " " + unitLabel(u)
+	return q.String() + " " + unitLabel(u, q)
 }
 
 // grantedText is a purchasing power's granted quantity per period:
@@ -79,9 +85,9 @@ func grantedText(g data.Grant, u data.Unit) string {
 	return q
 }
 
-// perUnitText is "36,00 € / h".
+// perUnitText is "36,00 € / h", "90,00 € / pv".
 func perUnitText(c data.Cents, u data.Unit) string {
-	return c.String() + " / " + unitLabel(u)
+	return c.String() + " / " + unitLabel(u, data.QuantityScale)
 }
 
 // dateRange is "1.1.2026–31.12.2026"; an open end is left empty.
