@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -49,7 +50,7 @@ func GrantShares(g Grant, events []ServiceEvent) map[string]Shares {
 	out := make(map[string]Shares, len(own))
 	remaining := g.Amount
 	for _, ev := range own {
-		price := ev.Quantity.Times(ev.UnitPrice)
+		price := ev.Price()
 		var s Shares
 		switch g.Kind {
 		case KindBalancePurchasingPower:
@@ -130,6 +131,13 @@ type StatementRequest struct {
 	Made     Date
 }
 
+// ErrEndBeforeStart: a statement's end date is before its start date.
+var ErrEndBeforeStart = errors.New("loppupäivä on ennen alkupäivää")
+
+// Price is the event's price in cents, round(qty × unit price) half away
+// from zero (DOMAIN.md §4).
+func (ev ServiceEvent) Price() Cents { return ev.Quantity.Times(ev.UnitPrice) }
+
 // MakeStatement builds the statement for the customer's grants of the
 // service that are valid on some day of From..To: rows are their events
 // dated From..To (inclusive) in a status that shows on a statement
@@ -137,7 +145,7 @@ type StatementRequest struct {
 // is before From.
 func MakeStatement(r StatementRequest) (Statement, error) {
 	if r.To.Before(r.From) {
-		return Statement{}, fmt.Errorf("loppupäivä %s on ennen alkupäivää %s", r.To.Format(), r.From.Format())
+		return Statement{}, fmt.Errorf("%w: %s–%s", ErrEndBeforeStart, r.From.Format(), r.To.Format())
 	}
 	st := Statement{Provider: r.Provider, Customer: r.Customer, Service: r.Service,
 		From: r.From, To: r.To, Made: r.Made}

@@ -268,7 +268,7 @@ func (v *customerView) eventsContent(cd customerData) fyne.CanvasObject {
 		}
 		rows = append(rows, []cell{
 			{text: ev.Date.Format()}, {text: t}, {text: orDash(ev.Content)},
-			{text: quantityText(ev.Quantity, svc.Unit)}, {text: ev.Quantity.Times(ev.UnitPrice).String()},
+			{text: quantityText(ev.Quantity, svc.Unit)}, {text: ev.Price().String()},
 			{text: statusLabel(ev.Status), warn: ev.Status == data.StatusInReview},
 		})
 	}

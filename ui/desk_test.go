@@ -555,15 +555,16 @@ func TestStatementFormErrors(t *testing.T) {
 	cases := []struct {
 		service, from, to string
 		want              string
+		made              bool // refused by data.MakeStatement (off the UI goroutine), not by the form
 	}{
-		{"Kotihoito", "31.2.2026", "30.11.2026", "Päivää 31.2.2026 ei ole kalenterissa."},
-		{"Kotihoito", "1.11.2026", "29.2.2027.", "Päivää 29.2.2027 ei ole kalenterissa."},
+		{"Kotihoito", "31.2.2026", "30.11.2026", "Päivää 31.2.2026 ei ole kalenterissa.", false},
+		{"Kotihoito", "1.11.2026", "29.2.2027.", "Päivää 29.2.2027 ei ole kalenterissa.", false},
 		{"Kotihoito", "1/11/2026", "30.11.2026",
-			"Alkupäivä ”1/11/2026” ei ole päivämäärä. Kirjoita se muodossa p.k.vvvv, esimerkiksi 1.11.2026."},
+			"Alkupäivä ”1/11/2026” ei ole päivämäärä. Kirjoita se muodossa p.k.vvvv, esimerkiksi 1.11.2026.", false},
 		{"Kotihoito", "1.11.2026", "marraskuu",
-			"Loppupäivä ”marraskuu” ei ole päivämäärä. Kirjoita se muodossa p.k.vvvv, esimerkiksi 30.11.2026."},
-		{"Kotihoito", "30.11.2026", "1.11.2026", "Loppupäivä 1.11.2026 on ennen alkupäivää 30.11.2026."},
-		{"", "1.11.2026", "30.11.2026", "Valitse erittelyn palvelu."},
+			"Loppupäivä ”marraskuu” ei ole päivämäärä. Kirjoita se muodossa p.k.vvvv, esimerkiksi 30.11.2026.", false},
+		{"Kotihoito", "30.11.2026", "1.11.2026", "Loppupäivä 1.11.2026 on ennen alkupäivää 30.11.2026.", true},
+		{"", "1.11.2026", "30.11.2026", "Valitse erittelyn palvelu.", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.want, func(t *testing.T) {
@@ -575,6 +576,9 @@ func TestStatementFormErrors(t *testing.T) {
 			s.from.SetText(tc.from)
 			s.to.SetText(tc.to)
 			test.Tap(s.makeBtn)
+			if tc.made {
+				f.wait(t, "statement:cust-1")
+			}
 			if !s.errLabel.Visible() || s.errLabel.Text != tc.want {
 				t.Errorf("error shown %v %q, want %q", s.errLabel.Visible(), s.errLabel.Text, tc.want)
 			}

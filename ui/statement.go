@@ -153,11 +153,6 @@ func (s *statementTab) make() {
 			map[string]any{"D": quote(s.to.Text)})))
 		return
 	}
-	if to.Before(from) {
-		s.fail(lang.L("The end date {{.To}} is before the start date {{.From}}.",
-			map[string]any{"To": to.Format(), "From": from.Format()}))
-		return
-	}
 	s.errLabel.Hide()
 	s.clear()
 	s.makes++
@@ -171,10 +166,14 @@ func (s *statementTab) make() {
 				return
 			}
 			s.makeBtn.Enable()
-			if err != nil {
+			switch {
+			case errors.Is(err, data.ErrEndBeforeStart):
+				s.fail(lang.L("The end date {{.To}} is before the start date {{.From}}.",
+					map[string]any{"To": to.Format(), "From": from.Format()}))
+			case err != nil:
 				slog.Error("statement failed", "customer", id, "err", err)
 				s.fail(lang.L("The statement could not be made: {{.Err}}", map[string]any{"Err": err.Error()}))
-			} else {
+			default:
 				s.show(st)
 			}
 			s.v.d.told("statement:" + id)
