@@ -212,3 +212,25 @@ func BenchmarkHetuParse(b *testing.B) {
 		_, _ = Parse(codes[i%len(codes)])
 	}
 }
+
+// TestNewRebuildsFixture: New, given a valid code's birth date, century
+// sign and individual number, makes that very code (its check character).
+func TestNewRebuildsFixture(t *testing.T) {
+	for _, c := range loadFixture(t).Valid {
+		h, err := Parse(c.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ind := int(c.Code[7]-'0')*100 + int(c.Code[8]-'0')*10 + int(c.Code[9]-'0')
+		got, err := New(h.BirthDate(), c.Code[6], ind)
+		if err != nil || got.String() != c.Code {
+			t.Errorf("New(%s, %c, %03d) = %v, %v", h.BirthDate(), c.Code[6], ind, got, err)
+		}
+	}
+	if _, err := New(data.NewDate(1994, 5, 1), 'A', 902); err == nil {
+		t.Error("New with a 2000s sign for a 1994 birth date: want an error")
+	}
+	if _, err := New(data.NewDate(1994, 5, 1), 'Y', 1); err == nil {
+		t.Error("New with individual number 001: want an error")
+	}
+}

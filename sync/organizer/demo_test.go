@@ -1,8 +1,6 @@
 package organizer
 
 import (
-	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -52,40 +50,6 @@ func TestDemoHoldsScenarioExactly(t *testing.T) {
 	}
 }
 
-func TestHetuAndBusinessIDRules(t *testing.T) {
-	b, err := os.ReadFile("../../testdata/fixtures/hetu.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var fx struct {
-		Valid []struct{ Code string } `json:"valid"`
-	}
-	if err := json.Unmarshal(b, &fx); err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range fx.Valid {
-		h, err := hetu.Parse(v.Code)
-		if err != nil {
-			t.Fatalf("fixture code does not parse: %v", err)
-		}
-		ind := (int(v.Code[7]-'0')*100 + int(v.Code[8]-'0')*10 + int(v.Code[9]-'0'))
-		if got := makeHetu(h.BirthDate(), v.Code[6], ind); got != v.Code {
-			t.Errorf("makeHetu rebuilds a fixture code wrong (check character %c, want %c)", got[10], v.Code[10])
-		}
-	}
-	for _, c := range []struct {
-		id    string
-		valid bool
-	}{
-		{"0112038-9", true}, {"1234567-1", true}, {"1234567-2", false}, {"1572860-0", true},
-		{"0000001-9", true}, {"0000006-0", false}, {"0000006-1", false}, {"123456-1", false}, {"12345678", false},
-	} {
-		if got := validYtunnus(c.id); got != c.valid {
-			t.Errorf("validYtunnus(%s) = %v, want %v", c.id, got, c.valid)
-		}
-	}
-}
-
 func TestDemoData(t *testing.T) {
 	d := Demo(2000, DemoSeed, demoNow)
 	if err := d.Validate(); err != nil {
@@ -113,7 +77,7 @@ func TestDemoData(t *testing.T) {
 		}
 	}
 	for _, p := range d.Providers {
-		if !validYtunnus(p.BusinessID) {
+		if !data.ValidBusinessID(p.BusinessID) {
 			t.Errorf("provider %s: Business ID %s has a wrong check digit", p.ID, p.BusinessID)
 		}
 	}
