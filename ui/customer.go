@@ -46,6 +46,7 @@ type customerData struct {
 	reservations []data.Reservation
 	events       []data.ServiceEvent
 	services     map[string]data.Service
+	serviceOrder []data.Service // every service, in the Source's (Finnish) order
 	err          error
 }
 
@@ -98,6 +99,7 @@ func readCustomer(src Source, id string, today data.Date) customerData {
 	cd.events, errs[4] = src.Events(id)
 	var svcs []data.Service
 	svcs, errs[5] = src.Services()
+	cd.serviceOrder = svcs
 	cd.services = make(map[string]data.Service, len(svcs))
 	for _, s := range svcs {
 		cd.services[s.ID] = s

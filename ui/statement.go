@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -90,15 +89,16 @@ func newStatementTab(v *customerView) *statementTab {
 // setServices offers the services of the customer's grants, keeping the
 // user's choice when it is still offered, else choosing the first.
 func (s *statementTab) setServices(cd customerData) {
-	seen := map[string]bool{}
-	s.services = s.services[:0]
+	granted := map[string]bool{}
 	for _, g := range cd.grants {
-		if svc, ok := cd.services[g.ServiceID]; ok && !seen[svc.ID] {
-			seen[svc.ID] = true
+		granted[g.ServiceID] = true
+	}
+	s.services = s.services[:0]
+	for _, svc := range cd.serviceOrder { // already in Finnish order
+		if granted[svc.ID] {
 			s.services = append(s.services, svc)
 		}
 	}
-	sort.Slice(s.services, func(i, j int) bool { return s.services[i].Name < s.services[j].Name })
 	names := make([]string, len(s.services))
 	for i, svc := range s.services {
 		names[i] = svc.Name
