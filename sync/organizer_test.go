@@ -18,7 +18,7 @@ import (
 // holding the scenario fixture, and returns its URL and prov-1's key.
 func serveScenario(t *testing.T, scenario []byte) (url, key string) {
 	t.Helper()
-	ds, err := organizer.LoadScenario(bytesReader(scenario))
+	ds, err := organizer.LoadScenario(bytes.NewReader(scenario))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ func TestNewFeedEmptiesCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other = replaceAll(other, "Ääpälä", "Öhman")
+	other = bytes.ReplaceAll(other, []byte("Ääpälä"), []byte("Öhman"))
 	url2, key2 := serveScenario(t, other)
 	p, err := psync.NewClient(url2, key2).Pull(context.Background(), c, nil)
 	if err != nil {
@@ -105,12 +105,6 @@ func TestNewFeedEmptiesCache(t *testing.T) {
 	if cur, _ := c.Cursor(); cur != p.Cursor || cur == 0 {
 		t.Errorf("cursor %d, pull reported %d", cur, p.Cursor)
 	}
-}
-
-func bytesReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
-
-func replaceAll(b []byte, old, new string) []byte {
-	return bytes.ReplaceAll(b, []byte(old), []byte(new))
 }
 
 // BenchmarkPullDemo2000 measures the first sync of the demo organizer's
