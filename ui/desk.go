@@ -26,7 +26,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/data"
-	psync "psopdesk/sync"
+	"psopdesk/sync/client"
 	"psopdesk/ui/print"
 )
 
@@ -217,7 +217,7 @@ func (d *Desk) told(event string) {
 
 // SyncProgress shows that a sync is running and how far it is: "Haetaan
 // tietoja palvelimelta… N muutosta". Safe from any goroutine.
-func (d *Desk) SyncProgress(p psync.Progress) {
+func (d *Desk) SyncProgress(p client.Progress) {
 	d.do(func() {
 		d.syncLabel.SetText(lang.N("Fetching data from the server… {{.N}} changes", p.Changes, map[string]any{"N": data.GroupDigits(p.Changes)}))
 		d.syncRetry.Hide()
@@ -230,7 +230,7 @@ func (d *Desk) SyncProgress(p psync.Progress) {
 
 // SyncDone ends the progress display, refreshes what is shown from the
 // cache and logs "search page ready" the first time. Safe from any goroutine.
-func (d *Desk) SyncDone(p psync.Progress) {
+func (d *Desk) SyncDone(p client.Progress) {
 	d.do(func() {
 		d.syncBar.Stop()
 		d.syncBar.Hide()

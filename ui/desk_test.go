@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"psopdesk/sync/wire"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +20,7 @@ import (
 	"psopdesk/assets"
 	"psopdesk/data"
 	"psopdesk/data/cache"
-	psync "psopdesk/sync"
+	"psopdesk/sync/client"
 )
 
 const scenarioHetu = "010594Y9021"
@@ -27,17 +28,17 @@ const scenarioHetu = "010594Y9021"
 // scenarioChanges is the change feed of ../../shared/fixtures/scenario-small.json
 // (Sinikka Ääpälä A-1001, grants pp-1 and bp-1, events e1..e7 and c1..c3),
 // plus a second customer, a valid and an expired reservation.
-func scenarioChanges(t *testing.T) []cache.Change {
+func scenarioChanges(t *testing.T) []wire.Change {
 	t.Helper()
 	var seq uint64
-	var out []cache.Change
-	put := func(kind cache.Kind, id string, v any) {
+	var out []wire.Change
+	put := func(kind wire.Kind, id string, v any) {
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		seq++
-		out = append(out, cache.Change{Seq: seq, Kind: kind, Op: cache.OpPut, ID: id, Data: b})
+		out = append(out, wire.Change{Seq: seq, Kind: kind, Op: wire.OpPut, ID: id, Data: b})
 	}
 	d := func(s string) data.Date {
 		v, err := data.ParseDate(s)
@@ -53,30 +54,30 @@ func scenarioChanges(t *testing.T) []cache.Change {
 		}
 		return v
 	}
-	put(cache.KindOrganizer, "org-1", data.Organizer{ID: "org-1", Name: "Esimerkin hyvinvointialue", SettlementDay: 5, Timezone: "Europe/Helsinki"})
-	put(cache.KindProvider, "prov-1", data.Provider{ID: "prov-1", Name: "Hoivapalvelu Esimerkki Oy", BusinessID: "1234567-1"})
+	put(wire.KindOrganizer, "org-1", data.Organizer{ID: "org-1", Name: "Esimerkin hyvinvointialue", SettlementDay: 5, Timezone: "Europe/Helsinki"})
+	put(wire.KindProvider, "prov-1", data.Provider{ID: "prov-1", Name: "Hoivapalvelu Esimerkki Oy", BusinessID: "1234567-1"})
 	home := data.Service{ID: "svc-home", Name: "Kotihoito", Content: "Kotihoidon käynti", Unit: data.UnitHour}
 	clean := data.Service{ID: "svc-clean", Name: "Siivous", Content: "Siivouspalvelu", Unit: data.UnitHour}
-	put(cache.KindService, home.ID, home)
-	put(cache.KindService, clean.ID, clean)
-	put(cache.KindCustomer, "cust-1", data.Customer{ID: "cust-1", FirstNames: "Sinikka", LastName: "Ääpälä",
+	put(wire.KindService, home.ID, home)
+	put(wire.KindService, clean.ID, clean)
+	put(wire.KindCustomer, "cust-1", data.Customer{ID: "cust-1", FirstNames: "Sinikka", LastName: "Ääpälä",
 		Hetu: scenarioHetu, CustomerNumber: "A-1001", Address: "Esimerkkitie 1 A 2, 00100 Helsinki", Language: "fi"})
-	put(cache.KindCustomer, "cust-2", data.Customer{ID: "cust-2", FirstNames: "Matti", LastName: "Virtanen",
+	put(wire.KindCustomer, "cust-2", data.Customer{ID: "cust-2", FirstNames: "Matti", LastName: "Virtanen",
 		Hetu: "131052-308T", CustomerNumber: "A-1002", Address: "Kotikatu 3, 00200 Helsinki", Language: "sv"})
-	put(cache.KindVoucher, "400123456", data.Voucher{Number: "400123456", CustomerID: "cust-1", ServiceID: "svc-home",
+	put(wire.KindVoucher, "400123456", data.Voucher{Number: "400123456", CustomerID: "cust-1", ServiceID: "svc-home",
 		ValidFrom: d("2026-01-01"), ValidTo: d("2026-12-31"), ValueType: data.ValueFixed})
-	put(cache.KindVoucher, "400123457", data.Voucher{Number: "400123457", CustomerID: "cust-1", ServiceID: "svc-clean",
+	put(wire.KindVoucher, "400123457", data.Voucher{Number: "400123457", CustomerID: "cust-1", ServiceID: "svc-clean",
 		ValidFrom: d("2026-01-01"), ValidTo: d("2026-12-31"), ValueType: data.ValueFixed})
 	pp := data.Grant{ID: "pp-1", CustomerID: "cust-1", Kind: data.KindPurchasingPower, VoucherNumber: "400123456",
 		ServiceID: "svc-home", GrantedQuantity: q("10"), Period: data.PeriodMonth, VoucherUnitValue: 3600,
 		ValidFrom: d("2026-01-01"), ValidTo: d("2026-12-31")}
 	bp := data.Grant{ID: "bp-1", CustomerID: "cust-1", Kind: data.KindBalancePurchasingPower, VoucherNumber: "400123457",
 		ServiceID: "svc-clean", Amount: 20000, ValidFrom: d("2026-01-01"), ValidTo: d("2026-12-31")}
-	put(cache.KindGrant, pp.ID, pp)
-	put(cache.KindGrant, bp.ID, bp)
-	put(cache.KindReservation, "r-valid", data.Reservation{ID: "r-valid", CustomerID: "cust-1", GrantID: "pp-1",
+	put(wire.KindGrant, pp.ID, pp)
+	put(wire.KindGrant, bp.ID, bp)
+	put(wire.KindReservation, "r-valid", data.Reservation{ID: "r-valid", CustomerID: "cust-1", GrantID: "pp-1",
 		From: d("2026-11-01"), To: d("2026-12-31"), Quantity: q("8")})
-	put(cache.KindReservation, "r-old", data.Reservation{ID: "r-old", CustomerID: "cust-1", GrantID: "pp-1",
+	put(wire.KindReservation, "r-old", data.Reservation{ID: "r-old", CustomerID: "cust-1", GrantID: "pp-1",
 		From: d("2026-01-01"), To: d("2026-03-31"), Quantity: q("5")})
 	events := []struct {
 		id, grant, date, qty string
@@ -102,7 +103,7 @@ func scenarioChanges(t *testing.T) []cache.Change {
 		} else {
 			ev.ServiceID, ev.Content, ev.UnitPrice = clean.ID, clean.Content, 3500
 		}
-		put(cache.KindEvent, e.id, ev)
+		put(wire.KindEvent, e.id, ev)
 	}
 	return out
 }
@@ -678,10 +679,10 @@ func TestPrintFailureIsExplained(t *testing.T) {
 
 func TestSync(t *testing.T) {
 	f := newFixture(t, Options{})
-	f.d.SyncProgress(psync.Progress{Pages: 1, Changes: 1})
+	f.d.SyncProgress(client.Progress{Pages: 1, Changes: 1})
 	f.wait(t, "sync:progress")
 	assertTexts(t, f.d.syncBox, "Haetaan tietoja palvelimelta… 1 muutos")
-	f.d.SyncProgress(psync.Progress{Pages: 9, Changes: 4200})
+	f.d.SyncProgress(client.Progress{Pages: 9, Changes: 4200})
 	f.wait(t, "sync:progress")
 	assertTexts(t, f.d.syncBox, "Haetaan tietoja palvelimelta… 4 200 muutosta")
 	if !f.d.syncBar.Visible() {

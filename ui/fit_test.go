@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"psopdesk/sync/wire"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ import (
 	"psopdesk/assets"
 	"psopdesk/data"
 	"psopdesk/data/cache"
-	psync "psopdesk/sync"
+	"psopdesk/sync/client"
 	"psopdesk/ui/print"
 )
 
@@ -31,43 +32,43 @@ func addLongCustomer(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []cache.Change
-	put := func(kind cache.Kind, id string, v any) {
+	var out []wire.Change
+	put := func(kind wire.Kind, id string, v any) {
 		b, err := json.Marshal(v)
 		if err != nil {
 			t.Fatal(err)
 		}
 		seq++
-		out = append(out, cache.Change{Seq: seq, Kind: kind, Op: cache.OpPut, ID: id, Data: b})
+		out = append(out, wire.Change{Seq: seq, Kind: kind, Op: wire.OpPut, ID: id, Data: b})
 	}
 	year := func(m time.Month, d int) data.Date { return data.NewDate(2026, m, d) }
 	relief := data.Service{ID: "svc-relief", Name: "Omaishoidon vapaa", Content: "Omaishoidon vapaan hoitopäivä", Unit: data.UnitDay}
 	nurse := data.Service{ID: "svc-nurse", Name: "Kotisairaanhoito ilta- ja viikonloppuisin",
 		Content: "Kotisairaanhoidon käynti ilta- ja viikonloppuaikaan, lääkehoito mukaan lukien", Unit: data.UnitVisit}
-	put(cache.KindService, relief.ID, relief)
-	put(cache.KindService, nurse.ID, nurse)
-	put(cache.KindCustomer, "cust-3", data.Customer{ID: "cust-3", FirstNames: "Anna-Maria Kristiina", LastName: "Korhonen-Virtanen",
+	put(wire.KindService, relief.ID, relief)
+	put(wire.KindService, nurse.ID, nurse)
+	put(wire.KindCustomer, "cust-3", data.Customer{ID: "cust-3", FirstNames: "Anna-Maria Kristiina", LastName: "Korhonen-Virtanen",
 		Hetu: "010101A9998", Address: "Tähtitorninkatu 73 A 22, 33100 Tampere", Language: "sv"})
 	for i, number := range []string{"410082165", "410082188", "410082225", "410082251"} {
 		vt := data.ValueFixed
 		if i == 1 {
 			vt = data.ValueIncomeBased
 		}
-		put(cache.KindVoucher, number, data.Voucher{Number: number, CustomerID: "cust-3", ServiceID: relief.ID,
+		put(wire.KindVoucher, number, data.Voucher{Number: number, CustomerID: "cust-3", ServiceID: relief.ID,
 			ValidFrom: year(1, 1), ValidTo: year(12, 31), ValueType: vt})
 		g := data.Grant{ID: "g-" + number, CustomerID: "cust-3", Kind: data.KindPurchasingPower, VoucherNumber: number,
 			ServiceID: relief.ID, GrantedQuantity: data.Quantity(300 + 100*i), Period: data.PeriodMonth, VoucherUnitValue: 12345,
 			ValidFrom: year(1, 1), ValidTo: year(12, 31)}
-		put(cache.KindGrant, g.ID, g)
-		put(cache.KindReservation, "r-"+number, data.Reservation{ID: "r-" + number, CustomerID: "cust-3", GrantID: g.ID,
+		put(wire.KindGrant, g.ID, g)
+		put(wire.KindReservation, "r-"+number, data.Reservation{ID: "r-" + number, CustomerID: "cust-3", GrantID: g.ID,
 			From: year(11, 1), To: year(12, 31), Quantity: data.Quantity(250)})
 	}
-	put(cache.KindVoucher, "410099999", data.Voucher{Number: "410099999", CustomerID: "cust-3", ServiceID: nurse.ID,
+	put(wire.KindVoucher, "410099999", data.Voucher{Number: "410099999", CustomerID: "cust-3", ServiceID: nurse.ID,
 		ValidFrom: year(1, 1), ValidTo: year(12, 31), ValueType: data.ValueIncomeBased})
-	put(cache.KindGrant, "g-nurse", data.Grant{ID: "g-nurse", CustomerID: "cust-3", Kind: data.KindPurchasingPower,
+	put(wire.KindGrant, "g-nurse", data.Grant{ID: "g-nurse", CustomerID: "cust-3", Kind: data.KindPurchasingPower,
 		VoucherNumber: "410099999", ServiceID: nurse.ID, GrantedQuantity: 2000, Period: data.PeriodTotal,
 		VoucherUnitValue: 123456, ValidFrom: year(1, 1), ValidTo: year(12, 31)})
-	put(cache.KindGrant, "g-bal", data.Grant{ID: "g-bal", CustomerID: "cust-3", Kind: data.KindBalancePurchasingPower,
+	put(wire.KindGrant, "g-bal", data.Grant{ID: "g-bal", CustomerID: "cust-3", Kind: data.KindBalancePurchasingPower,
 		VoucherNumber: "410088888", ServiceID: nurse.ID, Amount: 12345678, ValidFrom: year(1, 1), ValidTo: year(12, 31)})
 	for i, number := range []string{"410082165", "410082188", "410082165"} {
 		st := data.StatusApproved
@@ -75,7 +76,7 @@ func addLongCustomer(t *testing.T, f *fixture) {
 			st = data.StatusInReview
 		}
 		id := "ev-" + string(rune('a'+i))
-		put(cache.KindEvent, id, data.ServiceEvent{ID: id, CustomerID: "cust-3", GrantID: "g-" + number,
+		put(wire.KindEvent, id, data.ServiceEvent{ID: id, CustomerID: "cust-3", GrantID: "g-" + number,
 			ServiceID: relief.ID, Content: relief.Content, Date: year(11, 3+7*i), Quantity: 150, Status: st,
 			Start: "08:00", End: "16:00", UnitPrice: 123456, VoucherUnitValue: 12345,
 			RecordedAt: time.Date(2026, 11, 1, 8, i, 0, 0, data.Helsinki), Version: 1})
@@ -230,7 +231,7 @@ func TestResync(t *testing.T) {
 		t.Errorf("menu asked for %d syncs, want 1", asked)
 	}
 
-	f.d.SyncProgress(psync.Progress{})
+	f.d.SyncProgress(client.Progress{})
 	f.wait(t, "sync:progress")
 	if f.d.syncRetry.Visible() {
 		t.Error("Yritä uudelleen shown while syncing")
@@ -253,10 +254,10 @@ func TestResync(t *testing.T) {
 	if asked != 2 || f.d.syncRetry.Visible() {
 		t.Errorf("retry: asked %d syncs (want 2), button visible %v", asked, f.d.syncRetry.Visible())
 	}
-	f.d.SyncProgress(psync.Progress{Pages: 1, Changes: 12})
+	f.d.SyncProgress(client.Progress{Pages: 1, Changes: 12})
 	f.wait(t, "sync:progress")
 	assertTexts(t, f.d.syncBox, "Haetaan tietoja palvelimelta… 12 muutosta")
-	f.d.SyncDone(psync.Progress{Changes: 12})
+	f.d.SyncDone(client.Progress{Changes: 12})
 	f.wait(t, "sync:done")
 	if f.d.syncRetry.Visible() {
 		t.Error("Yritä uudelleen shown after a sync succeeded")

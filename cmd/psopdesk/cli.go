@@ -14,7 +14,7 @@ import (
 
 	"psopdesk/data"
 	"psopdesk/data/cache"
-	psync "psopdesk/sync"
+	"psopdesk/sync/client"
 	"psopdesk/ui/print"
 )
 
@@ -80,7 +80,7 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 	if *server == "" || *keyFile == "" {
 		return usageError{"anna -server ja -api-key-file"}
 	}
-	key, err := psync.LoadAPIKey(*keyFile)
+	key, err := client.LoadAPIKey(*keyFile)
 	if err != nil {
 		return err
 	}
@@ -92,7 +92,7 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	p, err := psync.NewClient(*server, key).Pull(ctx, c, func(p psync.Progress) {
+	p, err := client.NewClient(*server, key).Pull(ctx, c, func(p client.Progress) {
 		slog.Debug("sync page", "pages", p.Pages, "changes", p.Changes, "cursor", p.Cursor)
 	})
 	if err != nil {

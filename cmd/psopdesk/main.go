@@ -44,7 +44,7 @@ import (
 
 	"psopdesk/assets"
 	"psopdesk/data/cache"
-	psync "psopdesk/sync"
+	"psopdesk/sync/client"
 	"psopdesk/sync/organizer"
 	"psopdesk/ui"
 )
@@ -270,7 +270,7 @@ type syncer struct {
 	busy  atomic.Bool
 
 	// Set up by the run goroutine only.
-	client *psync.Client
+	client *client.Client
 	demo   *organizer.Running
 	dir    string // the demo organizer's temporary folder
 }
@@ -294,8 +294,8 @@ func (s *syncer) request() {
 
 // syncReporter is told how a pull goes: *ui.Desk.
 type syncReporter interface {
-	SyncProgress(psync.Progress)
-	SyncDone(psync.Progress)
+	SyncProgress(client.Progress)
+	SyncDone(client.Progress)
 	SyncFailed(error)
 }
 
@@ -343,12 +343,12 @@ func (s *syncer) setup(ctx context.Context) error {
 		return nil
 	}
 	if s.f.server != "" {
-		key, err := psync.LoadAPIKey(s.f.keyFile)
+		key, err := client.LoadAPIKey(s.f.keyFile)
 		if err != nil {
 			slog.Error("reading the API key file failed", "err", err)
 			return err
 		}
-		s.client = psync.NewClient(s.f.server, key)
+		s.client = client.NewClient(s.f.server, key)
 		return nil
 	}
 	if s.dir == "" {
@@ -366,16 +366,16 @@ func (s *syncer) setup(ctx context.Context) error {
 		return errors.New(lang.L("The demo server could not be started: {{.Err}}", map[string]any{"Err": err.Error()}))
 	}
 	s.demo = run
-	s.client = psync.NewClient(run.URL, run.Keys["prov-1"])
+	s.client = client.NewClient(run.URL, run.Keys["prov-1"])
 	return nil
 }
 
 // pull runs one pull of the change feed into the cache, reporting its
 // progress to desk, and gives its result.
-func (s *syncer) pull(ctx context.Context, desk syncReporter) (psync.Progress, error) {
-	desk.SyncProgress(psync.Progress{})
+func (s *syncer) pull(ctx context.Context, desk syncReporter) (client.Progress, error) {
+	desk.SyncProgress(client.Progress{})
 	if err := s.setup(ctx); err != nil {
-		return psync.Progress{}, err
+		return client.Progress{}, err
 	}
 	server := s.f.server
 	if s.demo != nil {

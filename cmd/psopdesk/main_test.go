@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"psopdesk/data/cache"
-	psync "psopdesk/sync"
+	"psopdesk/sync/client"
 )
 
 // TestFyneAppToml checks that the one FyneApp.toml at the root serves this
@@ -104,13 +104,13 @@ func TestHelp(t *testing.T) {
 // reports records what a syncer tells, for the test goroutine.
 type reports chan string
 
-func (r reports) SyncProgress(p psync.Progress) {
+func (r reports) SyncProgress(p client.Progress) {
 	if p.Pages == 0 {
 		r <- "progress"
 	}
 }
-func (r reports) SyncDone(p psync.Progress) { r <- fmt.Sprintf("done %d", p.Changes) }
-func (r reports) SyncFailed(err error)      { r <- "failed" }
+func (r reports) SyncDone(p client.Progress) { r <- fmt.Sprintf("done %d", p.Changes) }
+func (r reports) SyncFailed(err error)       { r <- "failed" }
 
 // next waits for the next report that is not a progress page. The bound
 // only stops a broken test.

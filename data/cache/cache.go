@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"psopdesk/sync/wire"
 	"sort"
 	"strings"
 	"time"
@@ -90,27 +91,27 @@ var (
 )
 
 // bucketOf maps a kind to its row bucket.
-var bucketOf = map[Kind][]byte{
-	KindOrganizer:   bOrganizer,
-	KindProvider:    bProvider,
-	KindService:     bServices,
-	KindCustomer:    bCustomers,
-	KindVoucher:     bVouchers,
-	KindGrant:       bGrants,
-	KindReservation: bReservation,
-	KindEvent:       bEvents,
+var bucketOf = map[wire.Kind][]byte{
+	wire.KindOrganizer:   bOrganizer,
+	wire.KindProvider:    bProvider,
+	wire.KindService:     bServices,
+	wire.KindCustomer:    bCustomers,
+	wire.KindVoucher:     bVouchers,
+	wire.KindGrant:       bGrants,
+	wire.KindReservation: bReservation,
+	wire.KindEvent:       bEvents,
 }
 
 // childIndexes are the customer → child row indexes a customer's deletion
 // follows.
 var childIndexes = []struct {
 	index []byte
-	kind  Kind
+	kind  wire.Kind
 }{
-	{iCustVoucher, KindVoucher},
-	{iCustGrant, KindGrant},
-	{iCustResv, KindReservation},
-	{iCustEvent, KindEvent},
+	{iCustVoucher, wire.KindVoucher},
+	{iCustGrant, wire.KindGrant},
+	{iCustResv, wire.KindReservation},
+	{iCustEvent, wire.KindEvent},
 }
 
 // Cache is an open cache. Safe for concurrent use.
@@ -237,8 +238,8 @@ func (c *Cache) StartFeed(feed string) error {
 }
 
 // Counts returns the number of rows of each kind.
-func (c *Cache) Counts() (map[Kind]int, error) {
-	out := make(map[Kind]int, len(bucketOf))
+func (c *Cache) Counts() (map[wire.Kind]int, error) {
+	out := make(map[wire.Kind]int, len(bucketOf))
 	err := c.db.View(func(tx *bolt.Tx) error {
 		for k, b := range bucketOf {
 			out[k] = tx.Bucket(b).Stats().KeyN
@@ -256,7 +257,7 @@ func (c *Cache) Counts() (map[Kind]int, error) {
 // next below the current cursor is refused the same way. Deleting what is
 // not there is no error. A customer's Delete removes the customer and all
 // their vouchers, grants, reservations and events.
-func (c *Cache) ApplyPage(changes []Change, next uint64) error {
+func (c *Cache) ApplyPage(changes []wire.Change, next uint64) error {
 	return c.db.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		if cur := decodeUint(meta.Get(keyCursor)); next < cur {
@@ -271,7 +272,7 @@ func (c *Cache) ApplyPage(changes []Change, next uint64) error {
 	})
 }
 
-func apply(tx *bolt.Tx, ch *Change) error {
+func apply(tx *bolt.Tx, ch *wire.Change) error {
 	bad := func(format string, a ...any) error {
 		return fmt.Errorf("%w %d (%s %q): %s", ErrInvalidChange, ch.Seq, ch.Kind, ch.ID, fmt.Sprintf(format, a...))
 	}
@@ -282,7 +283,7 @@ func apply(tx *bolt.Tx, ch *Change) error {
 		return bad("tunniste puuttuu tai on virheellinen")
 	}
 	switch ch.Op {
-	case OpPut:
+	case wire.OpPut:
 		row, err := parseRow(ch.Kind, ch.ID, ch.Data)
 		if err != nil {
 			return bad("%v", err)
@@ -299,8 +300,8 @@ func apply(tx *bolt.Tx, ch *Change) error {
 			}
 		}
 		return nil
-	case OpDelete:
-		if ch.Kind == KindCustomer {
+	case wire.OpDelete:
+		if ch.Kind == wire.KindCustomer {
 			return deleteCustomer(tx, ch.ID)
 		}
 		return deleteRow(tx, ch.Kind, ch.ID)
@@ -310,7 +311,7 @@ func apply(tx *bolt.Tx, ch *Change) error {
 }
 
 // deleteRow removes the row id of kind and its index entries, if present.
-func deleteRow(tx *bolt.Tx, kind Kind, id string) error {
+func deleteRow(tx *bolt.Tx, kind wire.Kind, id string) error {
 	b := tx.Bucket(bucketOf[kind])
 	old := b.Get([]byte(id))
 	if old == nil {
@@ -339,7 +340,7 @@ func deleteCustomer(tx *bolt.Tx, id string) error {
 			}
 		}
 	}
-	return deleteRow(tx, KindCustomer, id)
+	return deleteRow(tx, wire.KindCustomer, id)
 }
 
 // indexEntry is a key of an index bucket (value nil) or of bSortKeys.
@@ -391,7 +392,7 @@ func decodeRow[T any](raw []byte, id string, idOf func(*T) *string) (T, []byte, 
 
 // parseRow validates raw as kind's JSON and gives its stored bytes and
 // index entries.
-func parseRow(kind Kind, id string, raw []byte) (parsedRow, error) {
+func parseRow(kind wire.Kind, id string, raw []byte) (parsedRow, error) {
 	var r parsedRow
 	var err error
 	child := func(index []byte, customerID string) {
@@ -400,13 +401,13 @@ func parseRow(kind Kind, id string, raw []byte) (parsedRow, error) {
 		}
 	}
 	switch kind {
-	case KindOrganizer:
+	case wire.KindOrganizer:
 		_, r.raw, err = decodeRow(raw, id, func(v *data.Organizer) *string { return &v.ID })
-	case KindProvider:
+	case wire.KindProvider:
 		_, r.raw, err = decodeRow(raw, id, func(v *data.Provider) *string { return &v.ID })
-	case KindService:
+	case wire.KindService:
 		_, r.raw, err = decodeRow(raw, id, func(v *data.Service) *string { return &v.ID })
-	case KindCustomer:
+	case wire.KindCustomer:
 		var v data.Customer
 		v, r.raw, err = decodeRow(raw, id, func(v *data.Customer) *string { return &v.ID })
 		for _, t := range nameTokens(v) {
@@ -419,22 +420,22 @@ func parseRow(kind Kind, id string, raw []byte) (parsedRow, error) {
 			r.idx = append(r.idx, indexEntry{bucket: iNumber, key: ikey(n, id)})
 		}
 		r.idx = append(r.idx, indexEntry{bucket: bSortKeys, key: []byte(id), value: sortKey(v)})
-	case KindVoucher:
+	case wire.KindVoucher:
 		var v data.Voucher
 		v, r.raw, err = decodeRow(raw, id, func(v *data.Voucher) *string { return &v.Number })
 		child(iCustVoucher, v.CustomerID)
 		if v.CustomerID != "" && strings.IndexByte(v.CustomerID, 0) < 0 {
 			r.idx = append(r.idx, indexEntry{bucket: iVoucher, key: ikey(id, v.CustomerID)})
 		}
-	case KindGrant:
+	case wire.KindGrant:
 		var v data.Grant
 		v, r.raw, err = decodeRow(raw, id, func(v *data.Grant) *string { return &v.ID })
 		child(iCustGrant, v.CustomerID)
-	case KindReservation:
+	case wire.KindReservation:
 		var v data.Reservation
 		v, r.raw, err = decodeRow(raw, id, func(v *data.Reservation) *string { return &v.ID })
 		child(iCustResv, v.CustomerID)
-	case KindEvent:
+	case wire.KindEvent:
 		var v data.ServiceEvent
 		v, r.raw, err = decodeRow(raw, id, func(v *data.ServiceEvent) *string { return &v.ID })
 		child(iCustEvent, v.CustomerID)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"psopdesk/sync/wire"
 	"slices"
 	"strings"
 	"testing"
@@ -27,20 +28,20 @@ func openTemp(t testing.TB) *Cache {
 }
 
 // put makes a put change of v.
-func put(seq uint64, kind Kind, id string, v any) Change {
+func put(seq uint64, kind wire.Kind, id string, v any) wire.Change {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
-	return Change{Seq: seq, Kind: kind, Op: OpPut, ID: id, Data: b}
+	return wire.Change{Seq: seq, Kind: kind, Op: wire.OpPut, ID: id, Data: b}
 }
 
-func del(seq uint64, kind Kind, id string) Change {
-	return Change{Seq: seq, Kind: kind, Op: OpDelete, ID: id}
+func del(seq uint64, kind wire.Kind, id string) wire.Change {
+	return wire.Change{Seq: seq, Kind: kind, Op: wire.OpDelete, ID: id}
 }
 
 // applyAll applies changes as one page with the last one's Seq as cursor.
-func applyAll(t testing.TB, c *Cache, changes ...Change) {
+func applyAll(t testing.TB, c *Cache, changes ...wire.Change) {
 	t.Helper()
 	var next uint64
 	if len(changes) > 0 {
@@ -70,15 +71,15 @@ func lastNames(cs []data.Customer) []string {
 func people(t testing.TB, c *Cache) {
 	t.Helper()
 	applyAll(t, c,
-		put(1, KindCustomer, "c-aapala", cust("c-aapala", "Sinikka", "Ääpälä", "010594Y9021", "A-1001")),
-		put(2, KindCustomer, "c-aalto", cust("c-aalto", "Matti Juhani", "Aalto", "131052-308T", "")),
-		put(3, KindCustomer, "c-virtanen", cust("c-virtanen", "Anna-Liisa", "Virtanen", "020594X903P", "77")),
-		put(4, KindCustomer, "c-aberg", cust("c-aberg", "Erik", "Åberg", "010516B903X", "")),
-		put(5, KindCustomer, "c-ohman", cust("c-ohman", "Olli", "Öhman", "020516C902J", "")),
-		put(6, KindCustomer, "c-virtala", cust("c-virtala", "Sinikka", "Virtala", "010501E9032", "")),
-		put(7, KindVoucher, "400123456", data.Voucher{Number: "400123456", CustomerID: "c-aapala", ServiceID: "svc-home"}),
-		put(8, KindVoucher, "400123999", data.Voucher{Number: "400123999", CustomerID: "c-aalto", ServiceID: "svc-home"}),
-		put(9, KindVoucher, "500000001", data.Voucher{Number: "500000001", CustomerID: "c-ohman", ServiceID: "svc-home"}),
+		put(1, wire.KindCustomer, "c-aapala", cust("c-aapala", "Sinikka", "Ääpälä", "010594Y9021", "A-1001")),
+		put(2, wire.KindCustomer, "c-aalto", cust("c-aalto", "Matti Juhani", "Aalto", "131052-308T", "")),
+		put(3, wire.KindCustomer, "c-virtanen", cust("c-virtanen", "Anna-Liisa", "Virtanen", "020594X903P", "77")),
+		put(4, wire.KindCustomer, "c-aberg", cust("c-aberg", "Erik", "Åberg", "010516B903X", "")),
+		put(5, wire.KindCustomer, "c-ohman", cust("c-ohman", "Olli", "Öhman", "020516C902J", "")),
+		put(6, wire.KindCustomer, "c-virtala", cust("c-virtala", "Sinikka", "Virtala", "010501E9032", "")),
+		put(7, wire.KindVoucher, "400123456", data.Voucher{Number: "400123456", CustomerID: "c-aapala", ServiceID: "svc-home"}),
+		put(8, wire.KindVoucher, "400123999", data.Voucher{Number: "400123999", CustomerID: "c-aalto", ServiceID: "svc-home"}),
+		put(9, wire.KindVoucher, "500000001", data.Voucher{Number: "500000001", CustomerID: "c-ohman", ServiceID: "svc-home"}),
 	)
 }
 
@@ -193,15 +194,15 @@ func TestSearch(t *testing.T) {
 
 func TestSearchFinnishOrderAndLimit(t *testing.T) {
 	c := openTemp(t)
-	var changes []Change
+	var changes []wire.Change
 	for i, last := range []string{"Öhman", "Ääpälä", "Virtanen", "Åberg", "Aalto", "Zetterberg"} {
 		id := fmt.Sprintf("c%d", i)
-		changes = append(changes, put(uint64(i+1), KindCustomer, id, cust(id, "Testi", last, "", "")))
+		changes = append(changes, put(uint64(i+1), wire.KindCustomer, id, cust(id, "Testi", last, "", "")))
 	}
 	// Same last name: by first names.
 	changes = append(changes,
-		put(10, KindCustomer, "c10", cust("c10", "Testi Önni", "Aalto", "", "")),
-		put(11, KindCustomer, "c11", cust("c11", "Testi Aino", "Aalto", "", "")))
+		put(10, wire.KindCustomer, "c10", cust("c10", "Testi Önni", "Aalto", "", "")),
+		put(11, wire.KindCustomer, "c11", cust("c11", "Testi Aino", "Aalto", "", "")))
 	applyAll(t, c, changes...)
 	got, err := c.Search("testi", 0)
 	if err != nil {
@@ -228,8 +229,8 @@ func TestPutReplacesIndexEntries(t *testing.T) {
 	// Sinikka Ääpälä marries, gets a new customer number; the voucher moves
 	// to Aalto.
 	applyAll(t, c,
-		put(20, KindCustomer, "c-aapala", cust("c-aapala", "Sinikka", "Niemi", "010594Y9021", "B-1")),
-		put(21, KindVoucher, "400123456", data.Voucher{Number: "400123456", CustomerID: "c-aalto"}),
+		put(20, wire.KindCustomer, "c-aapala", cust("c-aapala", "Sinikka", "Niemi", "010594Y9021", "B-1")),
+		put(21, wire.KindVoucher, "400123456", data.Voucher{Number: "400123456", CustomerID: "c-aalto"}),
 	)
 	for q, want := range map[string][]string{
 		"ääpälä":      {},
@@ -263,12 +264,12 @@ func TestPutReplacesIndexEntries(t *testing.T) {
 }
 
 // customerRows gives a customer one row of every kind.
-func customerRows(seq uint64, id, voucher string) []Change {
-	return []Change{
-		put(seq, KindVoucher, voucher, data.Voucher{Number: voucher, CustomerID: id, ServiceID: "svc-home"}),
-		put(seq+1, KindGrant, "g-"+id, data.Grant{ID: "g-" + id, CustomerID: id, VoucherNumber: voucher, ServiceID: "svc-home", Kind: data.KindPurchasingPower}),
-		put(seq+2, KindReservation, "r-"+id, data.Reservation{ID: "r-" + id, CustomerID: id, GrantID: "g-" + id}),
-		put(seq+3, KindEvent, "e-"+id, data.ServiceEvent{ID: "e-" + id, CustomerID: id, GrantID: "g-" + id, Status: data.StatusRecorded}),
+func customerRows(seq uint64, id, voucher string) []wire.Change {
+	return []wire.Change{
+		put(seq, wire.KindVoucher, voucher, data.Voucher{Number: voucher, CustomerID: id, ServiceID: "svc-home"}),
+		put(seq+1, wire.KindGrant, "g-"+id, data.Grant{ID: "g-" + id, CustomerID: id, VoucherNumber: voucher, ServiceID: "svc-home", Kind: data.KindPurchasingPower}),
+		put(seq+2, wire.KindReservation, "r-"+id, data.Reservation{ID: "r-" + id, CustomerID: id, GrantID: "g-" + id}),
+		put(seq+3, wire.KindEvent, "e-"+id, data.ServiceEvent{ID: "e-" + id, CustomerID: id, GrantID: "g-" + id, Status: data.StatusRecorded}),
 	}
 }
 
@@ -278,7 +279,7 @@ func TestCustomerDeleteRemovesEverythingOfTheirs(t *testing.T) {
 	applyAll(t, c, customerRows(100, "c-aapala", "400123457")...)
 	applyAll(t, c, customerRows(110, "c-virtala", "400999999")...)
 
-	applyAll(t, c, del(200, KindCustomer, "c-aapala"))
+	applyAll(t, c, del(200, wire.KindCustomer, "c-aapala"))
 
 	for _, q := range []string{"ääpälä", "010594Y9021", "400123456", "400123457", "A-1001"} {
 		if got, _ := c.Search(q, 0); len(got) != 0 {
@@ -302,7 +303,7 @@ func TestCustomerDeleteRemovesEverythingOfTheirs(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Virtala's rows stay; of the people() vouchers, Aalto's and Öhman's stay.
-	want := map[Kind]int{KindCustomer: 5, KindVoucher: 3, KindGrant: 1, KindReservation: 1, KindEvent: 1}
+	want := map[wire.Kind]int{wire.KindCustomer: 5, wire.KindVoucher: 3, wire.KindGrant: 1, wire.KindReservation: 1, wire.KindEvent: 1}
 	for k, n := range want {
 		if counts[k] != n {
 			t.Errorf("%s rows %d, want %d", k, counts[k], n)
@@ -312,7 +313,7 @@ func TestCustomerDeleteRemovesEverythingOfTheirs(t *testing.T) {
 		t.Errorf("another customer's grants: %v", g)
 	}
 	// Deleting again, or a never-seen id, is no error.
-	applyAll(t, c, del(201, KindCustomer, "c-aapala"), del(202, KindEvent, "nope"))
+	applyAll(t, c, del(201, wire.KindCustomer, "c-aapala"), del(202, wire.KindEvent, "nope"))
 }
 
 func TestChildDeleteAndReplace(t *testing.T) {
@@ -320,8 +321,8 @@ func TestChildDeleteAndReplace(t *testing.T) {
 	people(t, c)
 	applyAll(t, c, customerRows(100, "c-aalto", "400777777")...)
 	applyAll(t, c,
-		del(110, KindEvent, "e-c-aalto"),
-		put(111, KindGrant, "g-c-aalto", data.Grant{ID: "g-c-aalto", CustomerID: "c-virtala", ServiceID: "svc-home"}),
+		del(110, wire.KindEvent, "e-c-aalto"),
+		put(111, wire.KindGrant, "g-c-aalto", data.Grant{ID: "g-c-aalto", CustomerID: "c-virtala", ServiceID: "svc-home"}),
 	)
 	if e, _ := c.Events("c-aalto"); len(e) != 0 {
 		t.Errorf("deleted event still listed: %v", e)
@@ -335,26 +336,26 @@ func TestChildDeleteAndReplace(t *testing.T) {
 }
 
 func TestApplyPageIsAtomic(t *testing.T) {
-	good := put(11, KindCustomer, "c-new", cust("c-new", "Uusi", "Asiakas", "010594Y9021", ""))
+	good := put(11, wire.KindCustomer, "c-new", cust("c-new", "Uusi", "Asiakas", "010594Y9021", ""))
 	tests := []struct {
 		name string
-		bad  Change
+		bad  wire.Change
 	}{
-		{"corrupt JSON", Change{Seq: 12, Kind: KindCustomer, Op: OpPut, ID: "c-x", Data: json.RawMessage(`{"id":"c-x","hetu":"010594Y9021",`)}},
-		{"wrong field type", Change{Seq: 12, Kind: KindCustomer, Op: OpPut, ID: "c-x", Data: json.RawMessage(`{"id":"c-x","hetu":"010594Y9021","last_name":5}`)}},
-		{"bad date", Change{Seq: 12, Kind: KindVoucher, Op: OpPut, ID: "1", Data: json.RawMessage(`{"number":"1","valid_from":"31.12.2026"}`)}},
-		{"no data", Change{Seq: 12, Kind: KindGrant, Op: OpPut, ID: "g"}},
-		{"unknown kind", put(12, Kind("invoice"), "i", map[string]string{"id": "i"})},
-		{"unknown op", Change{Seq: 12, Kind: KindCustomer, Op: "merge", ID: "c-x", Data: good.Data}},
-		{"missing id", put(12, KindService, "", data.Service{Name: "X"})},
-		{"id mismatch", put(12, KindService, "s1", data.Service{ID: "s2", Name: "X"})},
+		{"corrupt JSON", wire.Change{Seq: 12, Kind: wire.KindCustomer, Op: wire.OpPut, ID: "c-x", Data: json.RawMessage(`{"id":"c-x","hetu":"010594Y9021",`)}},
+		{"wrong field type", wire.Change{Seq: 12, Kind: wire.KindCustomer, Op: wire.OpPut, ID: "c-x", Data: json.RawMessage(`{"id":"c-x","hetu":"010594Y9021","last_name":5}`)}},
+		{"bad date", wire.Change{Seq: 12, Kind: wire.KindVoucher, Op: wire.OpPut, ID: "1", Data: json.RawMessage(`{"number":"1","valid_from":"31.12.2026"}`)}},
+		{"no data", wire.Change{Seq: 12, Kind: wire.KindGrant, Op: wire.OpPut, ID: "g"}},
+		{"unknown kind", put(12, wire.Kind("invoice"), "i", map[string]string{"id": "i"})},
+		{"unknown op", wire.Change{Seq: 12, Kind: wire.KindCustomer, Op: "merge", ID: "c-x", Data: good.Data}},
+		{"missing id", put(12, wire.KindService, "", data.Service{Name: "X"})},
+		{"id mismatch", put(12, wire.KindService, "s1", data.Service{ID: "s2", Name: "X"})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := openTemp(t)
 			people(t, c)
 			before, _ := c.Cursor()
-			err := c.ApplyPage([]Change{good, tt.bad}, 12)
+			err := c.ApplyPage([]wire.Change{good, tt.bad}, 12)
 			if !errors.Is(err, ErrInvalidChange) {
 				t.Fatalf("ApplyPage: %v, want ErrInvalidChange", err)
 			}
@@ -384,8 +385,8 @@ func TestApplyPageRefusesCursorGoingBack(t *testing.T) {
 
 func TestIDFilledWhenDataLacksIt(t *testing.T) {
 	c := openTemp(t)
-	applyAll(t, c, put(1, KindVoucher, "123", data.Voucher{CustomerID: "c1"}),
-		put(2, KindCustomer, "c1", data.Customer{LastName: "Koski"}))
+	applyAll(t, c, put(1, wire.KindVoucher, "123", data.Voucher{CustomerID: "c1"}),
+		put(2, wire.KindCustomer, "c1", data.Customer{LastName: "Koski"}))
 	v, _ := c.Vouchers("c1")
 	if len(v) != 1 || v[0].Number != "123" {
 		t.Errorf("vouchers %v", v)
@@ -415,21 +416,21 @@ func TestReaders(t *testing.T) {
 	people(t, c)
 	rec := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	applyAll(t, c,
-		put(20, KindOrganizer, "org-1", data.Organizer{ID: "org-1", Name: "Esimerkin hyvinvointialue", SettlementDay: 5}),
-		put(21, KindProvider, "prov-1", data.Provider{ID: "prov-1", Name: "Hoivapalvelu Esimerkki Oy"}),
-		put(22, KindService, "svc-home", data.Service{ID: "svc-home", Name: "Kotihoito", Unit: data.UnitHour}),
-		put(23, KindService, "svc-clean", data.Service{ID: "svc-clean", Name: "Siivous", Unit: data.UnitHour}),
-		put(24, KindService, "svc-a", data.Service{ID: "svc-a", Name: "Ateriapalvelu", Unit: data.UnitPiece}),
-		put(30, KindGrant, "g2", data.Grant{ID: "g2", CustomerID: "c-aapala", VoucherNumber: "400123457"}),
-		put(31, KindGrant, "g1", data.Grant{ID: "g1", CustomerID: "c-aapala", VoucherNumber: "400123456"}),
-		put(40, KindReservation, "r-old", data.Reservation{ID: "r-old", CustomerID: "c-aapala", From: d("2025-01-01"), To: d("2025-12-31")}),
-		put(41, KindReservation, "r-now", data.Reservation{ID: "r-now", CustomerID: "c-aapala", From: d("2026-01-01"), To: d("2026-11-30")}),
-		put(42, KindReservation, "r-open", data.Reservation{ID: "r-open", CustomerID: "c-aapala", From: d("2026-06-01")}),
-		put(43, KindReservation, "r-ends", data.Reservation{ID: "r-ends", CustomerID: "c-aapala", From: d("2026-02-01"), To: d("2026-11-15")}),
-		put(50, KindEvent, "e1", data.ServiceEvent{ID: "e1", CustomerID: "c-aapala", Date: d("2026-11-02"), Start: "08:00", RecordedAt: rec}),
-		put(51, KindEvent, "e2", data.ServiceEvent{ID: "e2", CustomerID: "c-aapala", Date: d("2026-11-09"), RecordedAt: rec}),
-		put(52, KindEvent, "e3", data.ServiceEvent{ID: "e3", CustomerID: "c-aapala", Date: d("2026-11-02"), Start: "14:00", RecordedAt: rec}),
-		put(53, KindEvent, "e4", data.ServiceEvent{ID: "e4", CustomerID: "c-aalto", Date: d("2026-11-20"), RecordedAt: rec}),
+		put(20, wire.KindOrganizer, "org-1", data.Organizer{ID: "org-1", Name: "Esimerkin hyvinvointialue", SettlementDay: 5}),
+		put(21, wire.KindProvider, "prov-1", data.Provider{ID: "prov-1", Name: "Hoivapalvelu Esimerkki Oy"}),
+		put(22, wire.KindService, "svc-home", data.Service{ID: "svc-home", Name: "Kotihoito", Unit: data.UnitHour}),
+		put(23, wire.KindService, "svc-clean", data.Service{ID: "svc-clean", Name: "Siivous", Unit: data.UnitHour}),
+		put(24, wire.KindService, "svc-a", data.Service{ID: "svc-a", Name: "Ateriapalvelu", Unit: data.UnitPiece}),
+		put(30, wire.KindGrant, "g2", data.Grant{ID: "g2", CustomerID: "c-aapala", VoucherNumber: "400123457"}),
+		put(31, wire.KindGrant, "g1", data.Grant{ID: "g1", CustomerID: "c-aapala", VoucherNumber: "400123456"}),
+		put(40, wire.KindReservation, "r-old", data.Reservation{ID: "r-old", CustomerID: "c-aapala", From: d("2025-01-01"), To: d("2025-12-31")}),
+		put(41, wire.KindReservation, "r-now", data.Reservation{ID: "r-now", CustomerID: "c-aapala", From: d("2026-01-01"), To: d("2026-11-30")}),
+		put(42, wire.KindReservation, "r-open", data.Reservation{ID: "r-open", CustomerID: "c-aapala", From: d("2026-06-01")}),
+		put(43, wire.KindReservation, "r-ends", data.Reservation{ID: "r-ends", CustomerID: "c-aapala", From: d("2026-02-01"), To: d("2026-11-15")}),
+		put(50, wire.KindEvent, "e1", data.ServiceEvent{ID: "e1", CustomerID: "c-aapala", Date: d("2026-11-02"), Start: "08:00", RecordedAt: rec}),
+		put(51, wire.KindEvent, "e2", data.ServiceEvent{ID: "e2", CustomerID: "c-aapala", Date: d("2026-11-09"), RecordedAt: rec}),
+		put(52, wire.KindEvent, "e3", data.ServiceEvent{ID: "e3", CustomerID: "c-aapala", Date: d("2026-11-02"), Start: "14:00", RecordedAt: rec}),
+		put(53, wire.KindEvent, "e4", data.ServiceEvent{ID: "e4", CustomerID: "c-aalto", Date: d("2026-11-20"), RecordedAt: rec}),
 	)
 	if o, _ := c.Organizer(); o.SettlementDay != 5 {
 		t.Errorf("organizer %v", o)
@@ -489,19 +490,19 @@ func TestStatement(t *testing.T) {
 	c := openTemp(t)
 	people(t, c)
 	rec := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
-	ev := func(seq uint64, id, grant, date, qty string, status data.Status) Change {
+	ev := func(seq uint64, id, grant, date, qty string, status data.Status) wire.Change {
 		q, err := data.ParseQuantity(qty)
 		if err != nil {
 			panic(err)
 		}
-		return put(seq, KindEvent, id, data.ServiceEvent{ID: id, CustomerID: "c-aapala", GrantID: grant,
+		return put(seq, wire.KindEvent, id, data.ServiceEvent{ID: id, CustomerID: "c-aapala", GrantID: grant,
 			ServiceID: "svc-home", Date: d(date), Quantity: q, UnitPrice: 4250, VoucherUnitValue: 3600,
 			Status: status, RecordedAt: rec})
 	}
 	applyAll(t, c,
-		put(20, KindProvider, "prov-1", data.Provider{ID: "prov-1", Name: "Hoivapalvelu Esimerkki Oy"}),
-		put(21, KindService, "svc-home", data.Service{ID: "svc-home", Name: "Kotihoito", Unit: data.UnitHour}),
-		put(22, KindGrant, "pp-1", data.Grant{ID: "pp-1", CustomerID: "c-aapala", Kind: data.KindPurchasingPower,
+		put(20, wire.KindProvider, "prov-1", data.Provider{ID: "prov-1", Name: "Hoivapalvelu Esimerkki Oy"}),
+		put(21, wire.KindService, "svc-home", data.Service{ID: "svc-home", Name: "Kotihoito", Unit: data.UnitHour}),
+		put(22, wire.KindGrant, "pp-1", data.Grant{ID: "pp-1", CustomerID: "c-aapala", Kind: data.KindPurchasingPower,
 			VoucherNumber: "400123456", ServiceID: "svc-home", GrantedQuantity: 1000, Period: data.PeriodMonth,
 			VoucherUnitValue: 3600, ValidFrom: d("2026-01-01"), ValidTo: d("2026-12-31")}),
 		ev(30, "e1", "pp-1", "2026-11-02", "2.0", data.StatusRecorded),
@@ -560,17 +561,17 @@ func benchHetu(i int) string {
 
 func fillBench(b *testing.B, n int) *Cache {
 	c := openTemp(b)
-	var page []Change
+	var page []wire.Change
 	seq := uint64(0)
 	for i := range n {
 		id := fmt.Sprintf("c%05d", i)
 		seq++
-		page = append(page, put(seq, KindCustomer, id, cust(id,
+		page = append(page, put(seq, wire.KindCustomer, id, cust(id,
 			benchFirst[i%len(benchFirst)]+" "+benchFirst[(i/7)%len(benchFirst)],
 			benchLast[(i/3)%len(benchLast)], benchHetu(i), fmt.Sprintf("K-%d", i))))
 		seq++
 		num := fmt.Sprintf("4%08d", i)
-		page = append(page, put(seq, KindVoucher, num, data.Voucher{Number: num, CustomerID: id}))
+		page = append(page, put(seq, wire.KindVoucher, num, data.Voucher{Number: num, CustomerID: id}))
 		if len(page) >= 1000 {
 			applyAll(b, c, page...)
 			page = page[:0]
@@ -638,7 +639,7 @@ func TestConcurrentSearchAndApply(t *testing.T) {
 	go func() {
 		for i := range 50 {
 			id := fmt.Sprintf("n%d", i)
-			if err := c.ApplyPage([]Change{put(uint64(100+i), KindCustomer, id, cust(id, "Uusi", "Nieminen", "", ""))}, uint64(100+i)); err != nil {
+			if err := c.ApplyPage([]wire.Change{put(uint64(100+i), wire.KindCustomer, id, cust(id, "Uusi", "Nieminen", "", ""))}, uint64(100+i)); err != nil {
 				done <- err
 				return
 			}

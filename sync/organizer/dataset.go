@@ -10,11 +10,11 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"psopdesk/sync/wire"
 	"slices"
 	"time"
 
 	"psopdesk/data"
-	"psopdesk/data/cache"
 	"psopdesk/data/hetu"
 )
 
@@ -286,7 +286,7 @@ func validGrant(g data.Grant) error {
 
 // feedItem is one entity of a provider's feed: what a Put carries.
 type feedItem struct {
-	kind     cache.Kind
+	kind     wire.Kind
 	id       string
 	customer string // owning customer, "" for organizer, provider, services
 	value    any
@@ -393,28 +393,28 @@ func (ix *index) visible(p string, now time.Time) []string {
 // provider's events, reservations or customer numbers.
 func (ix *index) feed(p data.Provider, now time.Time) []feedItem {
 	items := []feedItem{
-		{kind: cache.KindOrganizer, id: ix.d.Organizer.ID, value: ix.d.Organizer},
-		{kind: cache.KindProvider, id: p.ID, value: p},
+		{kind: wire.KindOrganizer, id: ix.d.Organizer.ID, value: ix.d.Organizer},
+		{kind: wire.KindProvider, id: p.ID, value: p},
 	}
 	for _, s := range ix.services {
-		items = append(items, feedItem{kind: cache.KindService, id: s.ID, value: s})
+		items = append(items, feedItem{kind: wire.KindService, id: s.ID, value: s})
 	}
 	for _, cid := range ix.visible(p.ID, now) {
 		c := ix.customers[cid]
 		c.CustomerNumber = ix.numbers[p.ID+"\x00"+cid]
-		items = append(items, feedItem{kind: cache.KindCustomer, id: cid, customer: cid, value: c})
+		items = append(items, feedItem{kind: wire.KindCustomer, id: cid, customer: cid, value: c})
 		for _, v := range ix.vouchers[cid] {
-			items = append(items, feedItem{kind: cache.KindVoucher, id: v.Number, customer: cid, value: v})
+			items = append(items, feedItem{kind: wire.KindVoucher, id: v.Number, customer: cid, value: v})
 		}
 		for _, g := range ix.grants[cid] {
-			items = append(items, feedItem{kind: cache.KindGrant, id: g.ID, customer: cid, value: g})
+			items = append(items, feedItem{kind: wire.KindGrant, id: g.ID, customer: cid, value: g})
 		}
 		k := p.ID + "\x00" + cid
 		for _, r := range ix.reservations[k] {
-			items = append(items, feedItem{kind: cache.KindReservation, id: r.ID, customer: cid, value: r})
+			items = append(items, feedItem{kind: wire.KindReservation, id: r.ID, customer: cid, value: r})
 		}
 		for _, e := range ix.events[k] {
-			items = append(items, feedItem{kind: cache.KindEvent, id: e.ID, customer: cid, value: e})
+			items = append(items, feedItem{kind: wire.KindEvent, id: e.ID, customer: cid, value: e})
 		}
 	}
 	return items

@@ -11,28 +11,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"psopdesk/sync/wire"
 	"strconv"
 	"strings"
 	gosync "sync"
 	"time"
 )
 
-// Page sizes of the change feed; the same as psopdesk/sync's
-// DefaultPageSize and MaxPageSize (a test keeps them equal).
-const (
-	DefaultPageSize = 500
-	MaxPageSize     = 2000
-)
-
 // KeyLifetime is how long the API keys made by StartDemo and the command
 // are valid (PSOP: a key expires within one year).
 const KeyLifetime = 365 * 24 * time.Hour
-
-// errorReply is the wire's ErrorReply.
-type errorReply struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
 
 // Handler serves the wire contract of package psopdesk/sync over s:
 //
@@ -40,7 +28,7 @@ type errorReply struct {
 //	GET /v1/health
 //
 // 401 unauthorized for a missing, unknown or expired key, 400 validation for
-// a bad after or limit (limit above MaxPageSize is capped), 404 not_found,
+// a bad after or limit (limit above wire.MaxPageSize is capped), 404 not_found,
 // 405 validation for another method, 500 internal. Each request is logged
 // with log: method, path, status, provider and duration; never the key.
 func Handler(s *Store, log *slog.Logger) http.Handler {
@@ -93,7 +81,7 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="psop"`)
 	}
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(errorReply{Code: code, Message: msg})
+	_ = json.NewEncoder(w).Encode(wire.ErrorReply{Code: code, Message: msg})
 }
 
 func (h *handler) health(w http.ResponseWriter, r *http.Request) {
@@ -139,14 +127,14 @@ func (h *handler) changes(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	limit := DefaultPageSize
+	limit := wire.DefaultPageSize
 	if s := q.Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
 			writeError(w, http.StatusBadRequest, "validation", "limit must be a whole number 1 or more")
 			return
 		}
-		limit = min(n, MaxPageSize)
+		limit = min(n, wire.MaxPageSize)
 	}
 	raw, next, more, err := h.s.rawPage(provider, after, limit)
 	if err != nil {

@@ -11,24 +11,17 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"psopdesk/sync/wire"
 	"strings"
 	"testing"
 	"time"
 
 	"psopdesk/data"
-	"psopdesk/data/cache"
-	wire "psopdesk/sync"
 )
 
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.DiscardHandler)) // request logs of the test servers
 	os.Exit(m.Run())
-}
-
-func TestPageSizesMatchWire(t *testing.T) {
-	if DefaultPageSize != wire.DefaultPageSize || MaxPageSize != wire.MaxPageSize {
-		t.Fatalf("page sizes %d/%d, wire says %d/%d", DefaultPageSize, MaxPageSize, wire.DefaultPageSize, wire.MaxPageSize)
-	}
 }
 
 // fixture is a store with Demo(customers) at demoNow, served on a free port.
@@ -138,7 +131,7 @@ func TestFeedPagination(t *testing.T) {
 		t.Fatalf("last seq %d, %v", last, err)
 	}
 	small := f.pullAll(t, DemoProvider1, 7)
-	big := f.pullAll(t, DemoProvider1, MaxPageSize)
+	big := f.pullAll(t, DemoProvider1, wire.MaxPageSize)
 	if uint64(len(small)) != last || len(big) != len(small) {
 		t.Fatalf("pulled %d and %d changes, last seq %d", len(small), len(big), last)
 	}
@@ -148,11 +141,11 @@ func TestFeedPagination(t *testing.T) {
 	if code != 200 || json.Unmarshal(b, &p) != nil {
 		t.Fatalf("%d %s", code, b)
 	}
-	if want := min(int(last), DefaultPageSize); len(p.Changes) != want || p.More != (int(last) > DefaultPageSize) {
+	if want := min(int(last), wire.DefaultPageSize); len(p.Changes) != want || p.More != (int(last) > wire.DefaultPageSize) {
 		t.Errorf("default page: %d changes more=%v, want %d", len(p.Changes), p.More, want)
 	}
 	code, b = get(t, f.url+"/v1/changes?limit=1000000", "Bearer "+f.keys[DemoProvider1])
-	if code != 200 || json.Unmarshal(b, &p) != nil || len(p.Changes) != min(int(last), MaxPageSize) {
+	if code != 200 || json.Unmarshal(b, &p) != nil || len(p.Changes) != min(int(last), wire.MaxPageSize) {
 		t.Errorf("limit above max: %d, %d changes", code, len(p.Changes))
 	}
 	// Past the end: empty, next stays.
@@ -238,22 +231,22 @@ func TestFeedIsolation(t *testing.T) {
 		customersOf[p] = map[string]bool{}
 		var ownEvents int
 		for _, c := range f.pullAll(t, p, 500) {
-			if c.Op != cache.OpPut {
+			if c.Op != wire.OpPut {
 				t.Fatalf("%s: %s on a fresh store", p, c.Op)
 			}
 			switch c.Kind {
-			case cache.KindEvent, cache.KindReservation:
+			case wire.KindEvent, wire.KindReservation:
 				if o := owner[string(c.Kind)+":"+c.ID]; o != p {
 					t.Fatalf("%s's feed has %s %s of %q", p, c.Kind, c.ID, o)
 				}
-				if c.Kind == cache.KindEvent {
+				if c.Kind == wire.KindEvent {
 					ownEvents++
 				}
-			case cache.KindProvider:
+			case wire.KindProvider:
 				if c.ID != p {
 					t.Fatalf("%s's feed has provider %s", p, c.ID)
 				}
-			case cache.KindCustomer:
+			case wire.KindCustomer:
 				var cu data.Customer
 				if err := json.Unmarshal(c.Data, &cu); err != nil {
 					t.Fatal(err)
@@ -301,7 +294,7 @@ func TestVisibility(t *testing.T) {
 		t.Fatalf("%d changes, want 19", n)
 	}
 	p, _ := st.Changes("prov-1", 0, 100)
-	if p.Changes[4].Kind != cache.KindCustomer || !strings.Contains(string(p.Changes[4].Data), `"customer_number":"A-1001"`) {
+	if p.Changes[4].Kind != wire.KindCustomer || !strings.Contains(string(p.Changes[4].Data), `"customer_number":"A-1001"`) {
 		t.Errorf("change 5 = %s %s", p.Changes[4].Kind, p.Changes[4].Data)
 	}
 	if stats, _ = st.Apply(small, demoNow); stats.Changes["prov-1"] != 0 {
@@ -330,7 +323,7 @@ func TestVisibility(t *testing.T) {
 		}
 	}
 	p, _ = st.Changes("prov-1", 20, 100)
-	if len(p.Changes) != 1 || p.Changes[0].Kind != cache.KindCustomer || p.Changes[0].Op != cache.OpDelete || p.Changes[0].ID != "cust-1" {
+	if len(p.Changes) != 1 || p.Changes[0].Kind != wire.KindCustomer || p.Changes[0].Op != wire.OpDelete || p.Changes[0].ID != "cust-1" {
 		t.Errorf("visibility loss: %+v", p.Changes)
 	}
 	// Invalid data changes nothing.
@@ -367,7 +360,7 @@ func TestStartDemo(t *testing.T) {
 	}
 	code, b := get(t, run.URL+"/v1/changes?limit=5", "Bearer "+run.Keys["prov-1"])
 	var p wire.ChangesPage
-	if code != 200 || json.Unmarshal(b, &p) != nil || len(p.Changes) != 5 || !p.More || p.Changes[0].Kind != cache.KindOrganizer {
+	if code != 200 || json.Unmarshal(b, &p) != nil || len(p.Changes) != 5 || !p.More || p.Changes[0].Kind != wire.KindOrganizer {
 		t.Fatalf("%d %s", code, b)
 	}
 	if err := run.Close(); err != nil {
@@ -400,7 +393,7 @@ func BenchmarkChangesPage(b *testing.B) {
 	client := &http.Client{}
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		after := uint64(i*DefaultPageSize) % last
+		after := uint64(i*wire.DefaultPageSize) % last
 		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/changes?after=%d", f.url, after), nil)
 		req.Header.Set("Authorization", "Bearer "+f.keys[DemoProvider1])
 		resp, err := client.Do(req)

@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"psopdesk/sync/wire"
 	"runtime"
 	"slices"
 	"strconv"
@@ -20,7 +21,6 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"psopdesk/data"
-	"psopdesk/data/cache"
 )
 
 // Errors of the store.
@@ -39,7 +39,7 @@ const OpenTimeout = time.Second
 //
 //	keys           sha256(key) hex → keyRecord JSON (never the key itself)
 //	state/<part>   record key → record JSON (the Dataset, part by part)
-//	log/<provider> big-endian uint64 seq → cache.Change JSON, append-only
+//	log/<provider> big-endian uint64 seq → wire.Change JSON, append-only
 //	vis/<provider> kind \x00 id → sha256(data JSON) ‖ customer id: what the
 //	               provider's feed currently holds
 //	meta           "store_id" → random hex made when the file is created
@@ -183,7 +183,7 @@ type ApplyStats struct {
 // entry is one marshalled feed item.
 type entry struct {
 	key      []byte // kind \x00 id
-	kind     cache.Kind
+	kind     wire.Kind
 	id       string
 	customer string
 	data     []byte
@@ -297,7 +297,7 @@ func appendFeed(tx *bolt.Tx, provider string, es []entry) (int, error) {
 	}); err != nil {
 		return 0, err
 	}
-	var changes []cache.Change
+	var changes []wire.Change
 	var visPuts []entry
 	for _, e := range es {
 		k := string(e.key)
@@ -306,7 +306,7 @@ func appendFeed(tx *bolt.Tx, provider string, es []entry) (int, error) {
 		if had && bytes.Equal(ov[:sha256.Size], e.sum[:]) {
 			continue
 		}
-		changes = append(changes, cache.Change{Kind: e.kind, Op: cache.OpPut, ID: e.id, Data: e.data})
+		changes = append(changes, wire.Change{Kind: e.kind, Op: wire.OpPut, ID: e.id, Data: e.data})
 		visPuts = append(visPuts, e)
 	}
 	// What is left of old has left the provider's view.
@@ -319,17 +319,17 @@ func appendFeed(tx *bolt.Tx, provider string, es []entry) (int, error) {
 	})
 	goneCustomers := map[string]bool{}
 	for _, k := range gone {
-		if kind, id, _ := bytes.Cut([]byte(k), []byte{0}); cache.Kind(kind) == cache.KindCustomer {
+		if kind, id, _ := bytes.Cut([]byte(k), []byte{0}); wire.Kind(kind) == wire.KindCustomer {
 			goneCustomers[string(id)] = true
 		}
 	}
-	var customerDeletes []cache.Change
+	var customerDeletes []wire.Change
 	for _, k := range gone {
 		kind, id, _ := bytes.Cut([]byte(k), []byte{0})
 		owner := string(old[k][sha256.Size:])
-		c := cache.Change{Kind: cache.Kind(kind), Op: cache.OpDelete, ID: string(id)}
+		c := wire.Change{Kind: wire.Kind(kind), Op: wire.OpDelete, ID: string(id)}
 		switch {
-		case c.Kind == cache.KindCustomer:
+		case c.Kind == wire.KindCustomer:
 			customerDeletes = append(customerDeletes, c)
 		case owner == "" || !goneCustomers[owner]:
 			changes = append(changes, c)
@@ -360,7 +360,7 @@ func appendFeed(tx *bolt.Tx, provider string, es []entry) (int, error) {
 
 // changeJSON is json.Marshal(c) without re-scanning c.Data, which is
 // json.Marshal output already.
-func changeJSON(c cache.Change) []byte {
+func changeJSON(c wire.Change) []byte {
 	id, _ := json.Marshal(c.ID) // a string: never fails
 	b := make([]byte, 0, 64+len(id)+len(c.Data))
 	b = append(b, `{"seq":`...)
@@ -411,28 +411,20 @@ func (s *Store) rawPage(provider string, after uint64, limit int) (raw [][]byte,
 // client holding a cursor of another feed starts over (sync.ChangesPage).
 func (s *Store) Feed(provider string) string { return s.id + "/" + provider }
 
-// Page is one page of a provider's feed; the wire's ChangesPage.
-type Page struct {
-	Feed    string         `json:"feed"`
-	Changes []cache.Change `json:"changes"`
-	Next    uint64         `json:"next"`
-	More    bool           `json:"more"`
-}
-
 // Changes returns provider's changes with Seq > after, at most limit (1 or
 // more) of them, in Seq order; Next and More as in the wire contract.
-func (s *Store) Changes(provider string, after uint64, limit int) (Page, error) {
+func (s *Store) Changes(provider string, after uint64, limit int) (wire.ChangesPage, error) {
 	if limit < 1 {
-		return Page{}, fmt.Errorf("limit %d: want 1 or more", limit)
+		return wire.ChangesPage{}, fmt.Errorf("limit %d: want 1 or more", limit)
 	}
 	raw, next, more, err := s.rawPage(provider, after, limit)
 	if err != nil {
-		return Page{}, err
+		return wire.ChangesPage{}, err
 	}
-	p := Page{Feed: s.Feed(provider), Changes: make([]cache.Change, len(raw)), Next: next, More: more}
+	p := wire.ChangesPage{Feed: s.Feed(provider), Changes: make([]wire.Change, len(raw)), Next: next, More: more}
 	for i, b := range raw {
 		if err := json.Unmarshal(b, &p.Changes[i]); err != nil {
-			return Page{}, fmt.Errorf("stored change: %w", err)
+			return wire.ChangesPage{}, fmt.Errorf("stored change: %w", err)
 		}
 	}
 	return p, nil

@@ -1,4 +1,4 @@
-package sync
+package client
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"psopdesk/sync/wire"
 	"strconv"
 	"strings"
 	gosync "sync"
@@ -24,14 +25,14 @@ const testKey = "psop_test_6f1c2b0d9e8a7"
 // feed is a test server of the change feed contract.
 type feed struct {
 	mu       gosync.Mutex
-	changes  []Change
+	changes  []wire.Change
 	pageSize int // the server's own page cap (below the client's limit)
 	requests []*http.Request
 	// hook, when set, may answer the request itself (returns true).
 	hook func(w http.ResponseWriter, r *http.Request, after uint64) bool
 }
 
-func (f *feed) add(chs ...Change) {
+func (f *feed) add(chs ...wire.Change) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.changes = append(f.changes, chs...)
@@ -55,17 +56,17 @@ func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hook := f.hook
 	f.mu.Unlock()
 	if r.URL.Path != "/v1/changes" || r.Method != http.MethodGet {
-		writeJSON(w, http.StatusNotFound, ErrorReply{Code: "not_found", Message: "no such endpoint"})
+		writeJSON(w, http.StatusNotFound, wire.ErrorReply{Code: "not_found", Message: "no such endpoint"})
 		return
 	}
 	if r.Header.Get("Authorization") != "Bearer "+testKey {
-		writeJSON(w, http.StatusUnauthorized, ErrorReply{Code: "unauthorized", Message: "unknown key"})
+		writeJSON(w, http.StatusUnauthorized, wire.ErrorReply{Code: "unauthorized", Message: "unknown key"})
 		return
 	}
 	after, err1 := strconv.ParseUint(r.URL.Query().Get("after"), 10, 64)
 	limit, err2 := strconv.Atoi(r.URL.Query().Get("limit"))
 	if err1 != nil || err2 != nil || limit <= 0 {
-		writeJSON(w, http.StatusBadRequest, ErrorReply{Code: "validation", Message: "after and limit"})
+		writeJSON(w, http.StatusBadRequest, wire.ErrorReply{Code: "validation", Message: "after and limit"})
 		return
 	}
 	if hook != nil && hook(w, r, after) {
@@ -73,7 +74,7 @@ func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	page := ChangesPage{Changes: []Change{}, Next: after}
+	page := wire.ChangesPage{Changes: []wire.Change{}, Next: after}
 	for _, ch := range f.changes {
 		if ch.Seq <= after {
 			continue
@@ -88,23 +89,23 @@ func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, page)
 }
 
-func put(seq uint64, kind cache.Kind, id string, v any) Change {
+func put(seq uint64, kind wire.Kind, id string, v any) wire.Change {
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(err)
 	}
-	return Change{Seq: seq, Kind: kind, Op: cache.OpPut, ID: id, Data: b}
+	return wire.Change{Seq: seq, Kind: kind, Op: wire.OpPut, ID: id, Data: b}
 }
 
 // customers gives n customers, each with a voucher: 2n changes from seq
 // first on.
-func customers(first uint64, n int) []Change {
-	var out []Change
+func customers(first uint64, n int) []wire.Change {
+	var out []wire.Change
 	for i := range n {
 		id := fmt.Sprintf("c%d", first+uint64(2*i)) // named by its seq
 		out = append(out,
-			put(first+uint64(2*i), cache.KindCustomer, id, data.Customer{ID: id, FirstNames: "Testi", LastName: "Asiakas" + id}),
-			put(first+uint64(2*i+1), cache.KindVoucher, "v"+id, data.Voucher{Number: "v" + id, CustomerID: id}))
+			put(first+uint64(2*i), wire.KindCustomer, id, data.Customer{ID: id, FirstNames: "Testi", LastName: "Asiakas" + id}),
+			put(first+uint64(2*i+1), wire.KindVoucher, "v"+id, data.Voucher{Number: "v" + id, CustomerID: id}))
 	}
 	return out
 }
@@ -174,7 +175,7 @@ func TestPullSeveralPagesUntilCaughtUp(t *testing.T) {
 		if ua := r.Header.Get("User-Agent"); ua != "psopdesk" {
 			t.Errorf("User-Agent %q", ua)
 		}
-		if l := r.URL.Query().Get("limit"); l != strconv.Itoa(DefaultPageSize) {
+		if l := r.URL.Query().Get("limit"); l != strconv.Itoa(wire.DefaultPageSize) {
 			t.Errorf("limit %q", l)
 		}
 	}
@@ -195,7 +196,7 @@ func TestSecondPullGetsOnlyNewChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	// c3 loses visibility (DOMAIN.md §3): a delete; and one new customer.
-	f.add(Change{Seq: 11, Kind: cache.KindCustomer, Op: cache.OpDelete, ID: "c3"})
+	f.add(wire.Change{Seq: 11, Kind: wire.KindCustomer, Op: wire.OpDelete, ID: "c3"})
 	f.add(customers(12, 1)...)
 	before := len(f.seen())
 	p, err := cl.Pull(context.Background(), c, nil)
@@ -255,7 +256,7 @@ func TestUnauthorizedIsNotRetried(t *testing.T) {
 }
 
 func TestBadReplyLeavesCacheUnchanged(t *testing.T) {
-	ok := func(page ChangesPage) func(http.ResponseWriter, *http.Request, uint64) bool {
+	ok := func(page wire.ChangesPage) func(http.ResponseWriter, *http.Request, uint64) bool {
 		return func(w http.ResponseWriter, _ *http.Request, _ uint64) bool {
 			writeJSON(w, http.StatusOK, page)
 			return true
@@ -274,12 +275,12 @@ func TestBadReplyLeavesCacheUnchanged(t *testing.T) {
 			w.Write([]byte(`{"changes":[{"seq":1,"kind":"customer"`))
 			return true
 		}},
-		{"cursor not advancing with more", ok(ChangesPage{Changes: []Change{}, Next: 0, More: true})},
-		{"seq out of order", ok(ChangesPage{Changes: []Change{good[1], good[0]}, Next: 2})},
-		{"seq not after cursor", ok(ChangesPage{Changes: []Change{{Seq: 0, Kind: cache.KindCustomer, Op: cache.OpDelete, ID: "x"}}, Next: 0})},
-		{"next before last seq", ok(ChangesPage{Changes: good, Next: 1})},
-		{"corrupt change", ok(ChangesPage{Changes: []Change{good[0], {Seq: 2, Kind: cache.KindVoucher, Op: cache.OpPut, ID: "v1", Data: json.RawMessage(`{"number":"v1","valid_to":"31.12.2026"}`)}}, Next: 2})},
-		{"unknown kind", ok(ChangesPage{Changes: []Change{good[0], put(2, "invoice", "i1", map[string]string{"id": "i1"})}, Next: 2})},
+		{"cursor not advancing with more", ok(wire.ChangesPage{Changes: []wire.Change{}, Next: 0, More: true})},
+		{"seq out of order", ok(wire.ChangesPage{Changes: []wire.Change{good[1], good[0]}, Next: 2})},
+		{"seq not after cursor", ok(wire.ChangesPage{Changes: []wire.Change{{Seq: 0, Kind: wire.KindCustomer, Op: wire.OpDelete, ID: "x"}}, Next: 0})},
+		{"next before last seq", ok(wire.ChangesPage{Changes: good, Next: 1})},
+		{"corrupt change", ok(wire.ChangesPage{Changes: []wire.Change{good[0], {Seq: 2, Kind: wire.KindVoucher, Op: wire.OpPut, ID: "v1", Data: json.RawMessage(`{"number":"v1","valid_to":"31.12.2026"}`)}}, Next: 2})},
+		{"unknown kind", ok(wire.ChangesPage{Changes: []wire.Change{good[0], put(2, "invoice", "i1", map[string]string{"id": "i1"})}, Next: 2})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -312,7 +313,7 @@ func TestServerErrors(t *testing.T) {
 				return false
 			}
 			failed = true
-			writeJSON(w, http.StatusServiceUnavailable, ErrorReply{Code: "internal", Message: "restarting"})
+			writeJSON(w, http.StatusServiceUnavailable, wire.ErrorReply{Code: "internal", Message: "restarting"})
 			return true
 		}
 		cl, c, _ := newTest(t, f)
@@ -326,7 +327,7 @@ func TestServerErrors(t *testing.T) {
 	})
 	t.Run("500 persists", func(t *testing.T) {
 		f := &feed{hook: func(w http.ResponseWriter, _ *http.Request, _ uint64) bool {
-			writeJSON(w, http.StatusInternalServerError, ErrorReply{Code: "internal", Message: "database down"})
+			writeJSON(w, http.StatusInternalServerError, wire.ErrorReply{Code: "internal", Message: "database down"})
 			return true
 		}}
 		cl, c, _ := newTest(t, f)
@@ -343,7 +344,7 @@ func TestServerErrors(t *testing.T) {
 	})
 	t.Run("404 is not retried", func(t *testing.T) {
 		f := &feed{hook: func(w http.ResponseWriter, _ *http.Request, _ uint64) bool {
-			writeJSON(w, http.StatusNotFound, ErrorReply{Code: "not_found", Message: "x"})
+			writeJSON(w, http.StatusNotFound, wire.ErrorReply{Code: "not_found", Message: "x"})
 			return true
 		}}
 		cl, c, _ := newTest(t, f)

@@ -1,4 +1,4 @@
-package sync
+package client
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"psopdesk/sync/wire"
 	"strconv"
 	"strings"
 	"time"
@@ -159,7 +160,7 @@ func NewClient(baseURL, apiKey string) *Client {
 			}
 			return r.StatusCode() >= 500
 		})
-	return &Client{http: h, pageSize: DefaultPageSize}
+	return &Client{http: h, pageSize: wire.DefaultPageSize}
 }
 
 // Pull brings c up to date: it asks GET /v1/changes after the cache's
@@ -229,7 +230,7 @@ func (cl *Client) Pull(ctx context.Context, c *cache.Cache, progress func(Progre
 // checkPage checks a page against the contract: changes in increasing Seq
 // order, all after the cursor, Next the last one's Seq (or at least the
 // cursor for an empty page), and Next past the cursor when More is set.
-func checkPage(page ChangesPage, cursor uint64) error {
+func checkPage(page wire.ChangesPage, cursor uint64) error {
 	last := cursor
 	for i, ch := range page.Changes {
 		if ch.Seq <= last {
@@ -247,8 +248,8 @@ func checkPage(page ChangesPage, cursor uint64) error {
 }
 
 // fetch asks one page after cursor.
-func (cl *Client) fetch(ctx context.Context, cursor uint64) (ChangesPage, error) {
-	var page ChangesPage
+func (cl *Client) fetch(ctx context.Context, cursor uint64) (wire.ChangesPage, error) {
+	var page wire.ChangesPage
 	resp, err := cl.http.R().
 		SetContext(ctx).
 		SetQueryParam("after", strconv.FormatUint(cursor, 10)).
@@ -275,11 +276,11 @@ func (cl *Client) fetch(ctx context.Context, cursor uint64) (ChangesPage, error)
 	return page, nil
 }
 
-// replyError is the status with the server's ErrorReply code and message,
+// replyError is the status with the server's wire.ErrorReply code and message,
 // if the body is one.
 func replyError(resp *resty.Response) error {
 	st := statusError(resp.StatusCode())
-	var er ErrorReply
+	var er wire.ErrorReply
 	if json.Unmarshal(resp.Body(), &er) == nil && er.Code != "" {
 		return fmt.Errorf("%w: %s: %s", st, er.Code, er.Message)
 	}

@@ -1,4 +1,4 @@
-package sync_test
+package client_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 
 	"psopdesk/data"
 	"psopdesk/data/cache"
-	psync "psopdesk/sync"
+	"psopdesk/sync/client"
 	"psopdesk/sync/organizer"
 )
 
@@ -51,7 +51,7 @@ func TestPullFromReferenceOrganizer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if _, err := psync.NewClient(url, key).Pull(context.Background(), c, nil); err != nil {
+	if _, err := client.NewClient(url, key).Pull(context.Background(), c, nil); err != nil {
 		t.Fatal(err)
 	}
 	cust, err := c.CustomerByNumber("A-1001")
@@ -78,7 +78,7 @@ func TestNewFeedEmptiesCache(t *testing.T) {
 	}
 	defer c.Close()
 	url1, key1 := serveScenario(t, organizer.ScenarioSmall)
-	if _, err := psync.NewClient(url1, key1).Pull(context.Background(), c, nil); err != nil {
+	if _, err := client.NewClient(url1, key1).Pull(context.Background(), c, nil); err != nil {
 		t.Fatal(err)
 	}
 	if res, _ := c.Search("Ääpälä", 0); len(res) != 1 {
@@ -86,13 +86,13 @@ func TestNewFeedEmptiesCache(t *testing.T) {
 	}
 
 	// The second server's scenario names the customer differently.
-	other, err := os.ReadFile("../testdata/fixtures/scenario-small.json")
+	other, err := os.ReadFile("../../testdata/fixtures/scenario-small.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	other = bytes.ReplaceAll(other, []byte("Ääpälä"), []byte("Öhman"))
 	url2, key2 := serveScenario(t, other)
-	p, err := psync.NewClient(url2, key2).Pull(context.Background(), c, nil)
+	p, err := client.NewClient(url2, key2).Pull(context.Background(), c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func BenchmarkPullDemo2000(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		p, err := psync.NewClient(run.URL, run.Keys["prov-1"]).Pull(context.Background(), c, nil)
+		p, err := client.NewClient(run.URL, run.Keys["prov-1"]).Pull(context.Background(), c, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

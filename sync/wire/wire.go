@@ -1,0 +1,199 @@
+// Package wire is the whole wire contract between PSOP Desk and the
+// organizer's server (DOMAIN.md §8): the change feed, push commands and
+// their answers, refusal codes, page sizes and error replies. It imports
+// nothing of the project; the local cache, the client and the reference
+// organizer all use these types, so there is one copy of the contract.
+//
+// JSON over HTTP, UTF-8, every request with "Authorization: Bearer KEY".
+//
+// Pull:
+//
+//	GET /v1/changes?after=SEQ&limit=N
+//
+// answers 200 with a ChangesPage: the feed's name, the provider's changes
+// with Seq > SEQ in Seq order, at most N of them (N defaults to
+// DefaultPageSize and is capped at MaxPageSize). Next is the cursor to ask
+// with next time (the last change's Seq, or SEQ when the page is empty);
+// More tells that changes remain after Next. A provider's feed carries only
+// what the provider may see: its own customers, their grants, vouchers,
+// reservations and its own events.
+//
+// Push:
+//
+//	POST /v1/commands
+//	Idempotency-Key: <command id>
+//	{"id": "<the same id>", "type": "set_customer_number", ...}
+//
+// answers 200 {"status": "applied", "seq": N} when the command was applied
+// (feed position N carries its effect: a client that has pulled past N sees
+// it), or 409/422 {"status": "refused", "code": ..., "message": ...} with a
+// RefusalCode. The same id sent again gives the same answer and applies
+// nothing again, also after the server restarts; an id sent again with
+// another body is refused with CodeValidation (reason ReasonIDReused).
+// Commands of one client are applied in the order sent.
+//
+// Other errors answer 4xx/5xx with an ErrorReply: 401 "unauthorized"
+// (missing, unknown or expired key), 400 "validation" (a malformed request),
+// 404 "not_found" (no such endpoint), 500 "internal".
+package wire
+
+import "encoding/json"
+
+// Page sizes of the change feed, changes per page.
+const (
+	DefaultPageSize = 500
+	MaxPageSize     = 2000
+)
+
+// MaxCommandBytes bounds the body of POST /v1/commands, bytes.
+const MaxCommandBytes = 64 << 10
+
+// Paths of the API.
+const (
+	PathChanges  = "/v1/changes"
+	PathCommands = "/v1/commands"
+	PathHealth   = "/v1/health"
+)
+
+// HeaderIdempotencyKey carries a command's id on POST /v1/commands.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// Kind names an entity kind in the change feed and the cache.
+type Kind string
+
+// Entity kinds. Data of each is the JSON of the psopdesk/data type named.
+const (
+	KindOrganizer   Kind = "organizer"   // data.Organizer (one)
+	KindProvider    Kind = "provider"    // data.Provider (one: the key's owner)
+	KindService     Kind = "service"     // data.Service
+	KindCustomer    Kind = "customer"    // data.Customer, with the provider's customer number
+	KindVoucher     Kind = "voucher"     // data.Voucher, ID = voucher number
+	KindGrant       Kind = "grant"       // data.Grant
+	KindReservation Kind = "reservation" // data.Reservation
+	KindEvent       Kind = "event"       // data.ServiceEvent
+)
+
+// Op is what a change does.
+type Op string
+
+// Ops: Put stores Data under ID (insert or replace); Delete removes ID. A
+// customer's Delete (visibility loss, DOMAIN.md §3) removes the customer
+// and everything of theirs.
+const (
+	OpPut    Op = "put"
+	OpDelete Op = "delete"
+)
+
+// Change is one entry of the organizer's per-provider change feed.
+type Change struct {
+	Seq  uint64          `json:"seq"`
+	Kind Kind            `json:"kind"`
+	Op   Op              `json:"op"`
+	ID   string          `json:"id"`
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+// ChangesPage is the reply of GET /v1/changes.
+type ChangesPage struct {
+	// Feed names the provider's feed on this server (stable while the
+	// server keeps its data). When it is not the feed the cache was filled
+	// from, the client starts the cache over from 0, so that a cursor of
+	// another server or of a reset server is never reused.
+	Feed    string   `json:"feed,omitempty"`
+	Changes []Change `json:"changes"`
+	Next    uint64   `json:"next"`
+	More    bool     `json:"more"`
+}
+
+// ErrorReply is the body of every non-2xx reply that is not a command's
+// refusal.
+type ErrorReply struct {
+	Code    string `json:"code"`    // unauthorized, validation, not_found, internal
+	Message string `json:"message"` // English detail, never personal data
+}
+
+// CommandType names what a command does.
+type CommandType string
+
+// Command types.
+const (
+	// SetCustomerNumber gives CustomerID the provider's customer number
+	// CustomerNumber (DOMAIN.md §6), replacing the one it had. Refused with
+	// CodeCustomerNumberTaken when another customer of the provider holds
+	// it, CodeValidation when it is not a valid number, CodeNotFound when
+	// the provider does not see the customer.
+	SetCustomerNumber CommandType = "set_customer_number"
+	// RemoveCustomerNumber removes CustomerID's customer number; the number
+	// is free for another customer at once. Removing a number the customer
+	// does not have is applied (nothing changes).
+	RemoveCustomerNumber CommandType = "remove_customer_number"
+)
+
+// Command is the body of POST /v1/commands: one change a user made. ID is
+// made by the client (random, unique; the Idempotency-Key); the fields
+// used depend on Type.
+type Command struct {
+	ID             string      `json:"id"`
+	Type           CommandType `json:"type"`
+	CustomerID     string      `json:"customer_id,omitempty"`
+	CustomerNumber string      `json:"customer_number,omitempty"`
+}
+
+// Status of an Answer.
+type Status string
+
+// Answer statuses.
+const (
+	StatusApplied Status = "applied"
+	StatusRefused Status = "refused"
+)
+
+// RefusalCode says why the server refused a command (DOMAIN.md §8).
+type RefusalCode string
+
+// Refusal codes.
+const (
+	CodeSettlementLocked    RefusalCode = "settlement_locked"
+	CodeVersionConflict     RefusalCode = "version_conflict"
+	CodeCustomerNumberTaken RefusalCode = "customer_number_taken"
+	CodeValidation          RefusalCode = "validation"
+	CodeForbidden           RefusalCode = "forbidden"
+	CodeNotFound            RefusalCode = "not_found"
+)
+
+// Reasons that refine CodeValidation (Answer.Reason). Validation reasons of
+// the domain (psopdesk/data) are sent as they are, e.g.
+// "customer_number_empty".
+const (
+	// ReasonIDReused: the command's id was sent before with another body.
+	ReasonIDReused = "id_reused"
+	// ReasonUnknownType: the server does not know the command's type.
+	ReasonUnknownType = "unknown_type"
+	// ReasonMalformed: the body is not a command (not JSON, no id, an id
+	// other than the Idempotency-Key).
+	ReasonMalformed = "malformed"
+)
+
+// Answer is the reply to POST /v1/commands: 200 with StatusApplied and
+// Seq, or 409 (conflicts: CodeCustomerNumberTaken, CodeVersionConflict,
+// CodeSettlementLocked) / 422 (the rest) with StatusRefused, Code, an
+// optional finer Reason and an English Message (never personal data, never
+// naming another customer).
+type Answer struct {
+	Status  Status      `json:"status"`
+	Seq     uint64      `json:"seq,omitempty"`
+	Code    RefusalCode `json:"code,omitempty"`
+	Reason  string      `json:"reason,omitempty"`
+	Message string      `json:"message,omitempty"`
+}
+
+// HTTPStatus is the status code an answer is sent with.
+func (a Answer) HTTPStatus() int {
+	switch {
+	case a.Status == StatusApplied:
+		return 200
+	case a.Code == CodeCustomerNumberTaken || a.Code == CodeVersionConflict || a.Code == CodeSettlementLocked:
+		return 409
+	}
+	return 422
+}
