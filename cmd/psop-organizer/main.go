@@ -1,14 +1,19 @@
 // Command psop-organizer runs the reference organizer server
-// (palvelunjärjestäjä) that PSOP Desk syncs with: the change feed of the
-// wire contract in package psopdesk/sync over a bbolt store.
+// (palvelunjärjestäjä) that PSOP Desk syncs with: the change feed and push
+// commands of the wire contract in package psopdesk/sync/wire over a bbolt
+// store.
 //
 // Usage:
 //
 //	psop-organizer -db FILE [-addr HOST:PORT] [-load SCENARIO.json] [-keys-out FILE]
 //	psop-organizer -demo [-customers N] [-db FILE] [-load FILE] [-keys-out FILE]
 //
-// -demo fills the store with the demo data set (organizer.Demo); -load adds
-// a scenario file (the format of shared/fixtures/scenario-small.json).
+// -demo fills a new store with the demo data set (organizer.Demo); a store
+// that holds data already keeps it, including what commands changed, and
+// its feeds are only brought up to the current day (visibility). -load
+// adds a scenario file (the format of shared/fixtures/scenario-small.json).
+// The server answers the change feed (GET /v1/changes) and push commands
+// (POST /v1/commands) of package psopdesk/sync/wire.
 // API keys are made only with -keys-out: one per provider, written as
 // "provider_id<TAB>key" lines to a file of mode 0600; keys are never
 // printed or logged. The server stops cleanly on SIGINT or SIGTERM.
@@ -43,7 +48,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8470", "listen address HOST:PORT")
 	dbPath := fs.String("db", "", "store file (required unless -demo; with -demo a temporary file)")
-	demo := fs.Bool("demo", false, "fill the store with the demo data set")
+	demo := fs.Bool("demo", false, "fill a new store with the demo data set (an existing store keeps its data)")
 	customers := fs.Int("customers", 2000, "generated customers of -demo")
 	load := fs.String("load", "", "scenario file to add (format of shared/fixtures/scenario-small.json)")
 	keysOut := fs.String("keys-out", "", "write a new API key per provider to this file (provider_id<TAB>key, mode 0600)")
@@ -93,7 +98,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	defer st.Close()
 
 	now := time.Now()
-	if *demo {
+	isNew, err := st.IsNew()
+	if err != nil {
+		return err
+	}
+	switch {
+	case *demo && isNew:
 		t0 := time.Now()
 		ds := organizer.Demo(*customers, organizer.DemoSeed, now)
 		stats, err := st.Apply(ds, now)
@@ -102,6 +112,15 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		log.Info("demo data stored", "customers", len(ds.Customers), "events", len(ds.Events),
 			"changes", stats.Changes, "took", time.Since(t0).Round(time.Millisecond))
+	case !isNew:
+		// Visibility moves with the clock: bring the feeds up to now.
+		t0 := time.Now()
+		stats, err := st.Apply(organizer.Dataset{}, now)
+		if err != nil {
+			return fmt.Errorf("stored data: %w", err)
+		}
+		log.Info("stored data kept", "demo_skipped", *demo, "changes", stats.Changes,
+			"took", time.Since(t0).Round(time.Millisecond))
 	}
 	if scenario != nil {
 		stats, err := st.Apply(*scenario, now)

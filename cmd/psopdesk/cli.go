@@ -11,35 +11,52 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"fyne.io/fyne/v2/lang"
+
+	"psopdesk/assets"
 	"psopdesk/data"
 	"psopdesk/data/cache"
+	"psopdesk/data/hetu"
 	"psopdesk/sync/client"
+	"psopdesk/ui"
 	"psopdesk/ui/print"
 )
 
-// runCLI runs a headless subcommand: args[0] is "sync" or "statement".
-// It returns the process exit code: 0 done, 1 failed, 2 bad usage.
+// commands are the headless subcommands, each on the same code path as the
+// window (the cache, the outbox, the sync engine).
+var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
+	"sync":            cmdSync,
+	"statement":       cmdStatement,
+	"search":          cmdSearch,
+	"customer-number": cmdCustomerNumber,
+	"outbox":          cmdOutbox,
+}
+
+func isCommand(name string) bool { _, ok := commands[name]; return ok }
+
+// runCLI runs a headless subcommand: args[0] names it. It returns the
+// process exit code: 0 done, 1 failed or refused, 2 bad usage.
 func runCLI(args []string) int {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	return runCLIWith(args, os.Stdout, os.Stderr)
 }
 
 func runCLIWith(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, "käyttö: psopdesk [sync|statement] ...")
+	// The sentences come from the one catalog the window uses, in the
+	// system's language (Finnish when it is none of fi, sv, en).
+	if err := assets.UseLanguage(""); err != nil {
+		fmt.Fprintln(stderr, "psopdesk:", err)
 		return 2
 	}
-	var err error
-	switch args[0] {
-	case "sync":
-		err = cmdSync(args[1:], stdout, stderr)
-	case "statement":
-		err = cmdStatement(args[1:], stdout, stderr)
-	default:
-		fmt.Fprintf(stderr, "tuntematon komento %q: käytä sync tai statement\n", args[0])
+	if len(args) == 0 || !isCommand(args[0]) {
+		fmt.Fprintln(stderr, lang.L("usage: psopdesk [sync|statement|search|customer-number|outbox] ..."))
 		return 2
 	}
+	err := commands[args[0]](args[1:], stdout, stderr)
 	var ue usageError
+	var re refusedError
 	switch {
 	case err == nil:
 		return 0
@@ -48,8 +65,11 @@ func runCLIWith(args []string, stdout, stderr io.Writer) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "psopdesk %s: %v\n", args[0], err)
 		return 2
+	case errors.As(err, &re):
+		return 1 // already printed
 	default:
-		fmt.Fprintf(stderr, "psopdesk %s: %v\n", args[0], err)
+		slog.Debug("command failed", "command", args[0], "err", err)
+		fmt.Fprintf(stderr, "psopdesk %s: %s\n", args[0], ui.Sentence(err))
 		return 1
 	}
 }
@@ -59,6 +79,12 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// refusedError ends a command whose change was refused; the sentence has
+// been printed.
+type refusedError struct{}
+
+func (refusedError) Error() string { return "refused" }
+
 func defaultCacheDir() string {
 	dir, err := os.UserConfigDir()
 	if err != nil {
@@ -67,21 +93,200 @@ func defaultCacheDir() string {
 	return filepath.Join(dir, "psopdesk")
 }
 
-// cmdSync pulls the change feed of -server into the cache at -cache.
+// serverFlags are -server and -api-key-file of the commands that sync.
+type serverFlags struct {
+	server, keyFile *string
+}
+
+func addServerFlags(fs *flag.FlagSet) serverFlags {
+	return serverFlags{
+		server:  fs.String("server", "", lang.L("organizer server URL, e.g. https://psop.example.fi")),
+		keyFile: fs.String("api-key-file", "", lang.L("file holding the API key")),
+	}
+}
+
+// engine makes the sync engine of the command line: the same engine the
+// window runs, on the client of -server and the key of -api-key-file.
+func (sf serverFlags) engine(c *cache.Cache, now func() time.Time) (*client.Engine, error) {
+	key, err := client.LoadAPIKey(*sf.keyFile)
+	if err != nil {
+		return nil, err
+	}
+	cl := client.NewClient(*sf.server, key)
+	return client.NewEngine(c, func(context.Context) (*client.Client, error) { return cl, nil }, now), nil
+}
+
+// nowFlag adds -now to fs.
+func nowFlag(fs *flag.FlagSet) *clock {
+	var c clock
+	fs.Var(&c, "now", lang.L("the clock starts at this RFC 3339 instant (tests)"))
+	return &c
+}
+
+// cmdSync pushes the outbox and pulls the change feed of -server into the
+// cache at -cache.
 func cmdSync(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	server := fs.String("server", "", "palvelunjärjestäjän palvelimen osoite, esim. https://psop.example.fi")
-	keyFile := fs.String("api-key-file", "", "tiedosto, jossa on API-avain")
-	dir := fs.String("cache", defaultCacheDir(), "välimuistin kansio")
+	sf := addServerFlags(fs)
+	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
+	now := nowFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *server == "" || *keyFile == "" {
-		return usageError{"anna -server ja -api-key-file"}
+	if *sf.server == "" || *sf.keyFile == "" {
+		return usageError{lang.L("give -server and -api-key-file")}
 	}
-	key, err := client.LoadAPIKey(*keyFile)
+	c, err := cache.Open(*dir)
 	if err != nil {
+		return err
+	}
+	defer c.Close()
+	e, err := sf.engine(c, now.Now)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := e.Once(ctx, nil)
+	printRefusals(stderr, res.Refused)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, lang.L("synced: {{.Sent}} changes sent, {{.N}} changes fetched, cursor {{.Cursor}}",
+		map[string]any{"Sent": len(res.Applied), "N": res.Pull.Changes, "Cursor": res.Pull.Cursor}))
+	return nil
+}
+
+func printRefusals(w io.Writer, rs []cache.Refusal) {
+	for _, r := range rs {
+		fmt.Fprintln(w, ui.RefusalSentence(r))
+	}
+}
+
+// cmdSearch prints the customers found by a name, henkilötunnus, voucher
+// number or customer number: id, "last name, first names", birth date and
+// customer number, tab-separated, one per line, in Finnish order. The
+// henkilötunnus is never printed.
+func cmdSearch(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
+	limit := fs.Int("limit", 0, lang.L("at most this many customers (0: all)"))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	q := strings.Join(fs.Args(), " ")
+	if strings.TrimSpace(q) == "" {
+		return usageError{lang.L("give a name, personal identity code, voucher number or customer number to search for")}
+	}
+	c, err := cache.Open(*dir)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	found, err := c.Search(q, *limit)
+	if err != nil {
+		return err
+	}
+	for _, cu := range found {
+		birth := ""
+		if h, err := hetu.Parse(cu.Hetu); err == nil {
+			birth = h.BirthDate().Format()
+		}
+		fmt.Fprintf(stdout, "%s\t%s, %s\t%s\t%s\n", cu.ID, cu.LastName, cu.FirstNames, birth, cu.CustomerNumber)
+	}
+	return nil
+}
+
+// cmdCustomerNumber stores a change of a customer's customer number in the
+// outbox and, with -server, sends it and syncs.
+func cmdCustomerNumber(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("customer-number", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
+	id := fs.String("customer", "", lang.L("the customer's id (first column of psopdesk search)"))
+	set := fs.String("set", "", lang.L("the new customer number"))
+	remove := fs.Bool("remove", false, lang.L("remove the customer number"))
+	sf := addServerFlags(fs)
+	now := nowFlag(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	setGiven := false
+	fs.Visit(func(f *flag.Flag) { setGiven = setGiven || f.Name == "set" })
+	if *id == "" || setGiven == *remove {
+		return usageError{lang.L("give -customer and either -set NUMBER or -remove")}
+	}
+	if (*sf.server == "") != (*sf.keyFile == "") {
+		return usageError{lang.L("give -server and -api-key-file together")}
+	}
+	c, err := cache.Open(*dir)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	var entry cache.Entry
+	if *remove {
+		entry, err = c.RemoveCustomerNumber(*id, now.Now())
+	} else {
+		entry, err = c.SetCustomerNumber(*id, *set, now.Now())
+	}
+	var de *data.Error
+	if errors.As(err, &de) {
+		fmt.Fprintln(stderr, ui.Sentence(err))
+		return refusedError{}
+	}
+	if err != nil {
+		return err
+	}
+	if *sf.server == "" {
+		fmt.Fprintln(stdout, lang.L("queued: the change waits to be sent (psopdesk sync, or open PSOP Desk)"))
+		return nil
+	}
+	e, err := sf.engine(c, now.Now)
+	if err != nil {
+		fmt.Fprintln(stdout, lang.L("queued: the change waits to be sent (psopdesk sync, or open PSOP Desk)"))
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := e.Once(ctx, nil)
+	for _, r := range res.Refused {
+		if r.Command.ID == entry.Command.ID {
+			fmt.Fprintln(stderr, ui.RefusalSentence(r))
+			return refusedError{}
+		}
+	}
+	printRefusals(stderr, res.Refused)
+	for _, a := range res.Applied {
+		if a.Command.ID == entry.Command.ID {
+			fmt.Fprintln(stdout, lang.L("applied: the organizer accepted the change"))
+			if err != nil {
+				fmt.Fprintln(stderr, ui.Sentence(err))
+			}
+			return nil
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(stdout, lang.L("queued: not sent: {{.Why}}", map[string]any{"Why": ui.Sentence(err)}))
+		return nil
+	}
+	// Not answered in this run although it ended well: an earlier command
+	// of the outbox failed to be sent (kept in order).
+	fmt.Fprintln(stdout, lang.L("queued: the change waits to be sent (psopdesk sync, or open PSOP Desk)"))
+	return nil
+}
+
+// cmdOutbox prints the changes waiting to be sent, one per line: id,
+// type, created (d.m.yyyy HH.MM, Helsinki) and the kind of the last
+// failed send (client.ErrorKind's name: unreachable, server, …; empty when
+// none), tab-separated, oldest first.
+func cmdOutbox(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("outbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
+	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	c, err := cache.Open(*dir)
@@ -89,43 +294,46 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer c.Close()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	p, err := client.NewClient(*server, key).Pull(ctx, c, func(p client.Progress) {
-		slog.Debug("sync page", "pages", p.Pages, "changes", p.Changes, "cursor", p.Cursor)
-	})
+	pending, err := c.Outbox().Pending()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "synkronoitu: %d muutosta, kohdistin %d\n", p.Changes, p.Cursor)
+	for _, e := range pending {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", e.Command.ID, e.Command.Type, formatInstant(e.Created), e.LastError)
+	}
 	return nil
+}
+
+// formatInstant is t as "1.12.2026 9.05" in Helsinki.
+func formatInstant(t time.Time) string {
+	h := t.In(data.Helsinki)
+	return data.DateOf(h).Format() + " " + h.Format("15.04")
 }
 
 // cmdStatement writes a co-payment statement PDF from the cache.
 func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("statement", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dir := fs.String("cache", defaultCacheDir(), "välimuistin kansio")
-	number := fs.String("customer-number", "", "palveluntuottajan asiakasnumero, esim. A-1001")
-	service := fs.String("service", "", "palvelun nimi, esim. Kotihoito")
-	fromS := fs.String("from", "", "alkupäivä p.k.vvvv")
-	toS := fs.String("to", "", "loppupäivä p.k.vvvv")
-	out := fs.String("o", "", "PDF-tiedosto, johon erittely kirjoitetaan")
-	lang := fs.String("lang", "fi", "kieli: fi, en tai sv")
+	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
+	number := fs.String("customer-number", "", lang.L("the provider's customer number, e.g. A-1001"))
+	service := fs.String("service", "", lang.L("the service's name, e.g. Kotihoito"))
+	fromS := fs.String("from", "", lang.L("first day, d.m.yyyy"))
+	toS := fs.String("to", "", lang.L("last day, d.m.yyyy"))
+	out := fs.String("o", "", lang.L("the PDF file to write"))
+	pdfLang := fs.String("lang", "fi", lang.L("the statement's language: fi, en or sv"))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *number == "" || *service == "" || *fromS == "" || *toS == "" || *out == "" {
-		return usageError{"anna -customer-number, -service, -from, -to ja -o"}
+		return usageError{lang.L("give -customer-number, -service, -from, -to and -o")}
 	}
 	from, err := data.ParseFinnishDate(*fromS)
 	if err != nil {
-		return usageError{"-from: " + err.Error()}
+		return usageError{"-from: " + ui.Sentence(err)}
 	}
 	to, err := data.ParseFinnishDate(*toS)
 	if err != nil {
-		return usageError{"-to: " + err.Error()}
+		return usageError{"-to: " + ui.Sentence(err)}
 	}
 	c, err := cache.Open(*dir)
 	if err != nil {
@@ -135,7 +343,7 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	if cur, err := c.Cursor(); err != nil {
 		return err
 	} else if cur == 0 {
-		return fmt.Errorf("välimuistissa %s ei ole vielä tietoja: hae ne ensin komennolla psopdesk sync (tai avaa PSOP Desk)", *dir)
+		return usageError{lang.L("the cache {{.Dir}} holds no data yet: fetch it first with psopdesk sync (or open PSOP Desk)", map[string]any{"Dir": *dir})}
 	}
 	cust, err := c.CustomerByNumber(*number)
 	if err != nil {
@@ -149,7 +357,7 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 				names = append(names, s.Name)
 			}
 		}
-		return fmt.Errorf("%w; palvelut: %s", err, strings.Join(names, ", "))
+		return usageError{lang.L("no service {{.Name}}; the services: {{.All}}", map[string]any{"Name": *service, "All": strings.Join(names, ", ")})}
 	}
 	if err != nil {
 		return err
@@ -158,10 +366,10 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := print.StatementFile(*out, st, print.Options{Language: *lang}); err != nil {
+	if err := print.StatementFile(*out, st, print.Options{Language: *pdfLang}); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "omavastuuerittely: %d riviä, omavastuu yhteensä %s -> %s\n",
-		len(st.Rows), st.Totals.CoPayment, *out)
+	fmt.Fprintln(stdout, lang.L("co-payment statement: {{.Rows}} rows, co-payment in total {{.Total}} -> {{.File}}",
+		map[string]any{"Rows": len(st.Rows), "Total": st.Totals.CoPayment.String(), "File": *out}))
 	return nil
 }

@@ -1,18 +1,25 @@
 // Command psopdesk is PSOP Desk, the service provider's desktop program for
 // service vouchers (palvelusetelit).
 //
-//	psopdesk [-cache DIR] [-server URL -api-key-file FILE] [-lang fi|en|sv]
-//	psopdesk sync ...        headless: pull the change feed into the cache
-//	psopdesk statement ...   headless: write a co-payment statement PDF
-//	psopdesk help            print the usage
+//	psopdesk [-cache DIR] [-server URL -api-key-file FILE] [-lang fi|en|sv] [-now T]
+//	psopdesk sync ...             headless: push the outbox, pull the change feed
+//	psopdesk statement ...        headless: write a co-payment statement PDF
+//	psopdesk search ...           headless: find customers
+//	psopdesk customer-number ...  headless: set or remove a customer number
+//	psopdesk outbox ...           headless: list the changes waiting to be sent
+//	psopdesk help                 print the usage
+//
+// main.go only wires: flags, open the cache, start the sync engine
+// (psopdesk/sync/client), run the window (psopdesk/ui).
 //
 // Without -server it runs in demo mode: it starts the reference organizer
-// with generated data in a temporary folder (removed on exit) and syncs
-// from it over real HTTP into the -cache folder. The default -cache is
-// os.UserConfigDir()/psopdesk with -server and .../psopdesk/demo without,
-// so the demo's data never replaces the real server's. The menu item
-// "Päivitä tiedot" (Ctrl+R) and the "Yritä uudelleen" button after a
-// failed sync pull the feed again.
+// with generated data, its store kept in the demo cache folder (so a
+// restart keeps the user's changes and syncs only what is new;
+// -demo-reset starts over), and syncs from it over real HTTP. The default
+// -cache is os.UserConfigDir()/psopdesk with -server and .../psopdesk/demo
+// without, so the demo's data never replaces the real server's. The menu
+// item "Päivitä tiedot" (Ctrl+R) and the "Yritä uudelleen" button run the
+// sync again; a change the user makes runs it at once.
 //
 // It logs to stderr with log/slog, never a henkilötunnus or an API key. A
 // line "search page ready" tells that the first sync has ended and search
@@ -53,7 +60,7 @@ import (
 const appID = "fi.psopdesk.desk"
 
 func main() {
-	if len(os.Args) > 1 && (os.Args[1] == "sync" || os.Args[1] == "statement") {
+	if len(os.Args) > 1 && isCommand(os.Args[1]) {
 		os.Exit(runCLI(os.Args[1:]))
 	}
 	os.Exit(runGUI(os.Args[1:], os.Stderr))
@@ -65,10 +72,20 @@ const usageHead = `PSOP Desk: service vouchers (palvelusetelit) for service prov
 
 Usage:
   psopdesk [flags]          the desktop program (demo mode without -server)
-  psopdesk sync ...         headless: pull the change feed into the cache
+  psopdesk sync ...         headless: send the waiting changes, then pull
+                            the change feed into the cache
                             (psopdesk sync -h for its flags)
   psopdesk statement ...    headless: write a co-payment statement PDF
                             (psopdesk statement -h for its flags)
+  psopdesk search -cache DIR QUERY
+                            headless: find customers (id, name, birth date,
+                            customer number; tab-separated)
+  psopdesk customer-number -cache DIR -customer ID (-set NUMBER | -remove)
+                           [-server URL -api-key-file FILE]
+                            headless: set or remove the provider's customer
+                            number (queued in the outbox; sent with -server)
+  psopdesk outbox -cache DIR
+                            headless: the changes waiting to be sent
   psopdesk help             this text
 
 Flags of the desktop program:
@@ -81,6 +98,8 @@ type guiFlags struct {
 	keyFile       string
 	lang          string
 	demoCustomers int
+	demoReset     bool
+	now           clock
 }
 
 // parseGUIFlags parses the desktop program's flags. "help" as the only
@@ -101,6 +120,8 @@ func parseGUIFlags(args []string, stderr io.Writer) (guiFlags, error) {
 	fs.StringVar(&f.keyFile, "api-key-file", "", "file holding the provider's API key (with -server)")
 	fs.StringVar(&f.lang, "lang", "", `UI language: fi, en or sv ("": the system's if supported, else fi)`)
 	fs.IntVar(&f.demoCustomers, "demo-customers", 2000, "number of generated customers in demo mode")
+	fs.BoolVar(&f.demoReset, "demo-reset", false, "demo mode: start over with fresh demo data (discards the demo's changes)")
+	fs.Var(&f.now, "now", "the program's clock starts at this instant (RFC 3339, e.g. 2026-12-01T09:00:00+02:00) and runs on; for tests and demos")
 	if len(args) == 1 && args[0] == "help" {
 		fs.Usage()
 		return f, flag.ErrHelp
@@ -146,6 +167,12 @@ func runGUI(args []string, stderr io.Writer) int {
 	a := app.NewWithID(appID)
 	setMetadata(a)
 
+	if f.demoReset && f.server == "" {
+		if err := resetDemo(f.cacheDir); err != nil {
+			fmt.Fprintln(stderr, "psopdesk:", err)
+			return 1
+		}
+	}
 	c, err := openCache(f.cacheDir)
 	if err != nil {
 		slog.Error("opening the cache failed", "dir", f.cacheDir, "err", err)
@@ -162,14 +189,17 @@ func runGUI(args []string, stderr io.Writer) int {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	s := newSyncer(c, f)
-	desk := ui.NewDesk(a, c, ui.Options{DataDir: f.cacheDir, Language: assets.Language(), Resync: s.request})
+	conn := &connector{f: f}
+	engine := client.NewEngine(c, conn.connect, f.now.Now)
+	desk := ui.NewDesk(a, c, ui.Options{DataDir: f.cacheDir, Language: assets.Language(), Resync: engine.Request,
+		Now: f.now.Now})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		s.run(ctx, desk)
+		defer conn.close()
+		engine.Run(ctx, desk)
 	}()
-	// shutdown stops the sync (and the demo server, removing its folder)
+	// shutdown stops the sync (and the demo server)
 	// and closes the cache, releasing its lock for the next start.
 	var once sync.Once
 	shutdown := func() {
@@ -215,6 +245,18 @@ func runGUI(args []string, stderr io.Writer) int {
 	return 0
 }
 
+// resetDemo removes the demo's cache, outbox and organizer store from the
+// demo cache folder dir (-demo-reset), leaving printed statements.
+func resetDemo(dir string) error {
+	for _, p := range []string{filepath.Join(dir, cache.FileName), cache.OutboxPath(dir), demoOrganizerDir(dir)} {
+		if err := os.RemoveAll(p); err != nil {
+			return fmt.Errorf("-demo-reset: %w", err)
+		}
+	}
+	slog.Info("demo reset: starting over")
+	return nil
+}
+
 func openCache(dir string) (*cache.Cache, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
@@ -256,139 +298,45 @@ func showFatal(a fyne.App, msg string) {
 	w.ShowAndRun()
 }
 
-// syncer pulls the change feed into the cache: once at start and again
-// whenever the user asks (Desk's Resync), never two pulls at once. What a
-// pull needs (the API key; in demo mode the reference organizer) is set up
-// once, on the first pull that gets that far, and kept until the window
-// closes.
-type syncer struct {
-	c *cache.Cache
-	f guiFlags
-
-	// again holds one pending request for a pull; busy is set while one runs.
-	again chan struct{}
-	busy  atomic.Bool
-
-	// Set up by the run goroutine only.
-	client *client.Client
-	demo   *organizer.Running
-	dir    string // the demo organizer's temporary folder
+// connector makes the sync client on the engine's first run: it reads the
+// API key, or in demo mode starts the reference organizer with its store
+// in the demo cache folder (so a restart keeps what the user changed and
+// syncs only what is new). Called on the engine's goroutine only.
+type connector struct {
+	f    guiFlags
+	demo *organizer.Running
 }
 
-func newSyncer(c *cache.Cache, f guiFlags) *syncer {
-	return &syncer{c: c, f: f, again: make(chan struct{}, 1)}
-}
+// demoOrganizerDir is where demo mode keeps the organizer's store: inside
+// the demo cache folder, so -demo-reset (or deleting the folder) starts
+// both over together.
+func demoOrganizerDir(cacheDir string) string { return filepath.Join(cacheDir, "demo-organizer") }
 
-// request asks for another pull; while one runs it does nothing (that pull
-// just continues). It never blocks (Desk calls it on the Fyne goroutine).
-func (s *syncer) request() {
-	if s.busy.Load() {
-		slog.Info("sync already running")
-		return
-	}
-	select {
-	case s.again <- struct{}{}:
-	default:
-	}
-}
-
-// syncReporter is told how a pull goes: *ui.Desk.
-type syncReporter interface {
-	SyncProgress(client.Progress)
-	SyncDone(client.Progress)
-	SyncFailed(error)
-}
-
-// run pulls now and on every request until ctx ends, reporting to desk,
-// then stops the demo organizer and removes its folder.
-func (s *syncer) run(ctx context.Context, desk syncReporter) {
-	defer s.close()
-	for {
-		s.busy.Store(true)
-		p, err := s.pull(ctx, desk)
-		// Not busy before the result shows: a retry the user asks for as
-		// soon as they see the failure must not be dropped.
-		s.busy.Store(false)
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			desk.SyncFailed(err)
-		default:
-			desk.SyncDone(p)
+func (k *connector) connect(ctx context.Context) (*client.Client, error) {
+	if k.f.server != "" {
+		key, err := client.LoadAPIKey(k.f.keyFile)
+		if err != nil {
+			slog.Error("reading the API key file failed", "err", err)
+			return nil, err
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-s.again:
-		}
+		slog.Info("sync: server", "server", k.f.server)
+		return client.NewClient(k.f.server, key), nil
 	}
+	slog.Info("demo mode: starting the reference organizer", "customers", k.f.demoCustomers)
+	run, err := organizer.StartDemo(ctx, demoOrganizerDir(k.f.cacheDir), k.f.demoCustomers)
+	if err != nil {
+		slog.Error("demo server failed", "err", err)
+		return nil, &ui.DemoError{Err: err}
+	}
+	k.demo = run
+	slog.Info("sync: demo organizer", "server", run.URL)
+	return client.NewClient(run.URL, run.Keys["prov-1"]), nil
 }
 
-func (s *syncer) close() {
-	if s.demo != nil {
-		if err := s.demo.Close(); err != nil {
+func (k *connector) close() {
+	if k.demo != nil {
+		if err := k.demo.Close(); err != nil {
 			slog.Error("stopping the demo server failed", "err", err)
 		}
 	}
-	if s.dir != "" {
-		os.RemoveAll(s.dir)
-	}
-}
-
-// setup makes the client on the first call that succeeds: reads the API
-// key, or in demo mode starts the reference organizer.
-func (s *syncer) setup(ctx context.Context) error {
-	if s.client != nil {
-		return nil
-	}
-	if s.f.server != "" {
-		key, err := client.LoadAPIKey(s.f.keyFile)
-		if err != nil {
-			slog.Error("reading the API key file failed", "err", err)
-			return err
-		}
-		s.client = client.NewClient(s.f.server, key)
-		return nil
-	}
-	if s.dir == "" {
-		dir, err := os.MkdirTemp("", "psopdesk-demo-")
-		if err != nil {
-			slog.Error("demo folder failed", "err", err)
-			return errors.New(lang.L("The demo server could not be started: {{.Err}}", map[string]any{"Err": err.Error()}))
-		}
-		s.dir = dir
-	}
-	slog.Info("demo mode: starting the reference organizer", "customers", s.f.demoCustomers)
-	run, err := organizer.StartDemo(ctx, s.dir, s.f.demoCustomers)
-	if err != nil {
-		slog.Error("demo server failed", "err", err)
-		return errors.New(lang.L("The demo server could not be started: {{.Err}}", map[string]any{"Err": err.Error()}))
-	}
-	s.demo = run
-	s.client = client.NewClient(run.URL, run.Keys["prov-1"])
-	return nil
-}
-
-// pull runs one pull of the change feed into the cache, reporting its
-// progress to desk, and gives its result.
-func (s *syncer) pull(ctx context.Context, desk syncReporter) (client.Progress, error) {
-	desk.SyncProgress(client.Progress{})
-	if err := s.setup(ctx); err != nil {
-		return client.Progress{}, err
-	}
-	server := s.f.server
-	if s.demo != nil {
-		server = s.demo.URL
-	}
-	slog.Info("sync started", "server", server)
-	p, err := s.client.Pull(ctx, s.c, desk.SyncProgress)
-	if err != nil {
-		if ctx.Err() == nil {
-			slog.Error("sync failed", "err", err)
-		}
-		return p, err
-	}
-	slog.Info("sync done", "pages", p.Pages, "changes", p.Changes, "cursor", p.Cursor)
-	return p, nil
 }

@@ -114,25 +114,36 @@ var childIndexes = []struct {
 	{iCustEvent, wire.KindEvent},
 }
 
-// Cache is an open cache. Safe for concurrent use.
+// Cache is an open cache: the replica (FileName) and the outbox
+// (OutboxFileName) of one cache directory. Safe for concurrent use.
 type Cache struct {
-	db *bolt.DB
+	db  *bolt.DB
+	out *Outbox
 }
 
-// Open opens (creating) dir/cache.db; dir is created with mode 0700 and the
-// file with 0600. It gives an error wrapping ErrLocked within about a
-// second when another process (or another Open in this one) holds the file.
+// Open opens (creating) the cache directory dir: the outbox
+// dir/outbox.db first, then the replica dir/cache.db; dir is created with
+// mode 0700 and the files with 0600. It gives an error wrapping ErrLocked
+// within about a second when another process (or another Open in this one)
+// holds a file. A replica of another layout version is emptied (it is
+// refilled from the feed); the outbox is never emptied.
 func Open(dir string) (*Cache, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("välimuistikansiota ei voi luoda: %w", err)
+		return nil, fmt.Errorf("create cache folder: %w", err)
+	}
+	out, err := openOutbox(dir)
+	if err != nil {
+		return nil, err
 	}
 	path := filepath.Join(dir, FileName)
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
+		out.Close()
 		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("välimuistia %s ei voi avata: %w", path, err)
+		out.Close()
+		return nil, fmt.Errorf("open cache %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
 		if m := tx.Bucket(bMeta); m != nil {
@@ -150,9 +161,10 @@ func Open(dir string) (*Cache, error) {
 	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("välimuistia %s ei voi alustaa: %w", path, err)
+		out.Close()
+		return nil, fmt.Errorf("init cache %s: %w", path, err)
 	}
-	return &Cache{db: db}, nil
+	return &Cache{db: db, out: out}, nil
 }
 
 func createAll(tx *bolt.Tx) error {
@@ -184,8 +196,11 @@ func dropAll(tx *bolt.Tx) error {
 	return nil
 }
 
-// Close closes the file.
-func (c *Cache) Close() error { return c.db.Close() }
+// Close closes both files.
+func (c *Cache) Close() error { return errors.Join(c.db.Close(), c.out.Close()) }
+
+// Outbox is the cache directory's outbox of unsent changes.
+func (c *Cache) Outbox() *Outbox { return c.out }
 
 // Path is the cache file's path.
 func (c *Cache) Path() string { return c.db.Path() }
@@ -416,7 +431,7 @@ func parseRow(kind wire.Kind, id string, raw []byte) (parsedRow, error) {
 		if h := canonicalHetu(v.Hetu); h != "" && strings.IndexByte(h, 0) < 0 {
 			r.idx = append(r.idx, indexEntry{bucket: iHetu, key: ikey(h, id)})
 		}
-		if n := canonicalNumber(v.CustomerNumber); n != "" && strings.IndexByte(n, 0) < 0 {
+		if n := data.CustomerNumberKey(v.CustomerNumber); n != "" && strings.IndexByte(n, 0) < 0 {
 			r.idx = append(r.idx, indexEntry{bucket: iNumber, key: ikey(n, id)})
 		}
 		r.idx = append(r.idx, indexEntry{bucket: bSortKeys, key: []byte(id), value: sortKey(v)})
@@ -492,53 +507,57 @@ func get(tx *bolt.Tx, b []byte, id string, v any) (bool, error) {
 	return true, nil
 }
 
-// children decodes the rows of kind's bucket listed in index for customerID.
-func children[T any](c *Cache, index, rows []byte, customerID string) ([]T, error) {
+// childrenTx decodes the rows of bucket rows listed in index for customerID.
+func childrenTx[T any](tx *bolt.Tx, index, rows []byte, customerID string) ([]T, error) {
 	var out []T
-	err := c.db.View(func(tx *bolt.Tx) error {
-		for _, id := range prefixIDs(tx.Bucket(index), []byte(customerID), true) {
-			var v T
-			ok, err := get(tx, rows, id, &v)
-			if err != nil {
-				return err
-			}
-			if ok {
-				out = append(out, v)
-			}
+	for _, id := range prefixIDs(tx.Bucket(index), []byte(customerID), true) {
+		var v T
+		ok, err := get(tx, rows, id, &v)
+		if err != nil {
+			return nil, err
 		}
+		if ok {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// allTx decodes every row of bucket b.
+func allTx[T any](tx *bolt.Tx, b []byte) ([]T, error) {
+	var out []T
+	err := tx.Bucket(b).ForEach(func(k, raw []byte) error {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("cache row %s/%s is damaged: %w", b, k, err)
+		}
+		out = append(out, v)
 		return nil
 	})
 	return out, err
 }
 
-// all decodes every row of bucket b.
-func all[T any](c *Cache, b []byte) ([]T, error) {
-	var out []T
-	err := c.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(b).ForEach(func(k, raw []byte) error {
-			var v T
-			if err := json.Unmarshal(raw, &v); err != nil {
-				return fmt.Errorf("välimuistin rivi %s/%s on rikki: %w", b, k, err)
-			}
-			out = append(out, v)
-			return nil
-		})
-	})
-	return out, err
+// view runs fn in one read transaction, so everything fn reads is of one
+// sync state.
+func (c *Cache) view(fn func(tx *bolt.Tx) error) error { return c.db.View(fn) }
+
+// customerTx reads one customer; an error wrapping ErrNotFound when absent.
+func customerTx(tx *bolt.Tx, id string) (data.Customer, error) {
+	var v data.Customer
+	ok, err := get(tx, bCustomers, id, &v)
+	if err == nil && !ok {
+		err = fmt.Errorf("customer %q: %w", id, ErrNotFound)
+	}
+	return v, err
 }
 
-// Customer returns one customer, or an error wrapping ErrNotFound.
-func (c *Cache) Customer(id string) (data.Customer, error) {
-	var v data.Customer
-	var ok bool
-	err := c.db.View(func(tx *bolt.Tx) error {
-		var err error
-		ok, err = get(tx, bCustomers, id, &v)
+// Customer returns one customer as the server last sent it (no pending
+// change applied), or an error wrapping ErrNotFound.
+func (c *Cache) Customer(id string) (v data.Customer, err error) {
+	err = c.view(func(tx *bolt.Tx) error {
+		v, err = customerTx(tx, id)
 		return err
 	})
-	if err == nil && !ok {
-		err = fmt.Errorf("asiakas %q: %w", id, ErrNotFound)
-	}
 	return v, err
 }
 
@@ -548,8 +567,8 @@ func (c *Cache) Customer(id string) (data.Customer, error) {
 func (c *Cache) CustomerByNumber(n string) (data.Customer, error) {
 	var v data.Customer
 	var ok bool
-	err := c.db.View(func(tx *bolt.Tx) error {
-		key := canonicalNumber(n)
+	err := c.view(func(tx *bolt.Tx) error {
+		key := data.CustomerNumberKey(n)
 		if key == "" {
 			return nil
 		}
@@ -562,14 +581,13 @@ func (c *Cache) CustomerByNumber(n string) (data.Customer, error) {
 		return nil
 	})
 	if err == nil && !ok {
-		err = fmt.Errorf("asiakasnumero %q: %w", n, ErrNotFound)
+		err = fmt.Errorf("customer number: %w", ErrNotFound)
 	}
 	return v, err
 }
 
-// Grants returns the customer's grants, both kinds, by voucher number (then id).
-func (c *Cache) Grants(customerID string) ([]data.Grant, error) {
-	out, err := children[data.Grant](c, iCustGrant, bGrants, customerID)
+func grantsTx(tx *bolt.Tx, customerID string) ([]data.Grant, error) {
+	out, err := childrenTx[data.Grant](tx, iCustGrant, bGrants, customerID)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].VoucherNumber != out[j].VoucherNumber {
 			return out[i].VoucherNumber < out[j].VoucherNumber
@@ -579,17 +597,14 @@ func (c *Cache) Grants(customerID string) ([]data.Grant, error) {
 	return out, err
 }
 
-// Vouchers returns the customer's vouchers by number.
-func (c *Cache) Vouchers(customerID string) ([]data.Voucher, error) {
-	out, err := children[data.Voucher](c, iCustVoucher, bVouchers, customerID)
+func vouchersTx(tx *bolt.Tx, customerID string) ([]data.Voucher, error) {
+	out, err := childrenTx[data.Voucher](tx, iCustVoucher, bVouchers, customerID)
 	sort.Slice(out, func(i, j int) bool { return out[i].Number < out[j].Number })
 	return out, err
 }
 
-// Reservations returns all the customer's reservations, newest first (by
-// From, then To, descending; then id).
-func (c *Cache) Reservations(customerID string) ([]data.Reservation, error) {
-	out, err := children[data.Reservation](c, iCustResv, bReservation, customerID)
+func reservationsTx(tx *bolt.Tx, customerID string) ([]data.Reservation, error) {
+	out, err := childrenTx[data.Reservation](tx, iCustResv, bReservation, customerID)
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if x := a.From.Compare(b.From); x != 0 {
@@ -603,27 +618,8 @@ func (c *Cache) Reservations(customerID string) ([]data.Reservation, error) {
 	return out, err
 }
 
-// ValidReservations returns the customer's valid (voimassa olevat)
-// reservations on today: those whose To is today or later (a zero To is
-// open-ended), newest first. The Palveluvaraukset tab shows only these.
-func (c *Cache) ValidReservations(customerID string, today data.Date) ([]data.Reservation, error) {
-	all, err := c.Reservations(customerID)
-	if err != nil {
-		return nil, err
-	}
-	out := all[:0]
-	for _, r := range all {
-		if r.To.IsZero() || !r.To.Before(today) {
-			out = append(out, r)
-		}
-	}
-	return out, nil
-}
-
-// Events returns the provider's events of the customer, newest first (by
-// date, start time, recording time, descending; then id).
-func (c *Cache) Events(customerID string) ([]data.ServiceEvent, error) {
-	out, err := children[data.ServiceEvent](c, iCustEvent, bEvents, customerID)
+func eventsTx(tx *bolt.Tx, customerID string) ([]data.ServiceEvent, error) {
+	out, err := childrenTx[data.ServiceEvent](tx, iCustEvent, bEvents, customerID)
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if x := a.Date.Compare(b.Date); x != 0 {
@@ -640,9 +636,8 @@ func (c *Cache) Events(customerID string) ([]data.ServiceEvent, error) {
 	return out, err
 }
 
-// Services returns every service, by name (Finnish collation).
-func (c *Cache) Services() ([]data.Service, error) {
-	out, err := all[data.Service](c, bServices)
+func servicesTx(tx *bolt.Tx) ([]data.Service, error) {
+	out, err := allTx[data.Service](tx, bServices)
 	if err != nil {
 		return nil, err
 	}
@@ -657,17 +652,69 @@ func (c *Cache) Services() ([]data.Service, error) {
 	return out, nil
 }
 
+// validOn keeps the reservations valid (voimassa olevat) on today: those
+// whose To is today or later (a zero To is open-ended).
+func validOn(rs []data.Reservation, today data.Date) []data.Reservation {
+	out := rs[:0]
+	for _, r := range rs {
+		if r.To.IsZero() || !r.To.Before(today) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Grants returns the customer's grants, both kinds, by voucher number (then id).
+func (c *Cache) Grants(customerID string) (out []data.Grant, err error) {
+	err = c.view(func(tx *bolt.Tx) error { out, err = grantsTx(tx, customerID); return err })
+	return out, err
+}
+
+// Vouchers returns the customer's vouchers by number.
+func (c *Cache) Vouchers(customerID string) (out []data.Voucher, err error) {
+	err = c.view(func(tx *bolt.Tx) error { out, err = vouchersTx(tx, customerID); return err })
+	return out, err
+}
+
+// Reservations returns all the customer's reservations, newest first (by
+// From, then To, descending; then id).
+func (c *Cache) Reservations(customerID string) (out []data.Reservation, err error) {
+	err = c.view(func(tx *bolt.Tx) error { out, err = reservationsTx(tx, customerID); return err })
+	return out, err
+}
+
+// ValidReservations returns the customer's valid (voimassa olevat)
+// reservations on today: those whose To is today or later (a zero To is
+// open-ended), newest first. The Palveluvaraukset tab shows only these.
+func (c *Cache) ValidReservations(customerID string, today data.Date) ([]data.Reservation, error) {
+	all, err := c.Reservations(customerID)
+	return validOn(all, today), err
+}
+
+// Events returns the provider's events of the customer, newest first (by
+// date, start time, recording time, descending; then id).
+func (c *Cache) Events(customerID string) (out []data.ServiceEvent, err error) {
+	err = c.view(func(tx *bolt.Tx) error { out, err = eventsTx(tx, customerID); return err })
+	return out, err
+}
+
+// Services returns every service, by name (Finnish collation).
+func (c *Cache) Services() (out []data.Service, err error) {
+	err = c.view(func(tx *bolt.Tx) error { out, err = servicesTx(tx); return err })
+	return out, err
+}
+
 // Service returns the service with id, or an error wrapping ErrNotFound.
 func (c *Cache) Service(id string) (data.Service, error) {
 	var v data.Service
 	var ok bool
-	err := c.db.View(func(tx *bolt.Tx) error {
+	err := c.view(func(tx *bolt.Tx) error {
 		var err error
 		ok, err = get(tx, bServices, id, &v)
 		return err
 	})
 	if err == nil && !ok {
-		err = fmt.Errorf("palvelu %q: %w", id, ErrNotFound)
+		err = fmt.Errorf("service %q: %w", id, ErrNotFound)
 	}
 	return v, err
 }
@@ -676,7 +723,7 @@ func (c *Cache) Service(id string) (data.Service, error) {
 // (case-insensitive, surrounding spaces ignored), or an error wrapping
 // ErrNotFound.
 func (c *Cache) ServiceByName(name string) (data.Service, error) {
-	svcs, err := all[data.Service](c, bServices)
+	svcs, err := c.Services()
 	if err != nil {
 		return data.Service{}, err
 	}
@@ -691,66 +738,65 @@ func (c *Cache) ServiceByName(name string) (data.Service, error) {
 			return s, nil
 		}
 	}
-	return data.Service{}, fmt.Errorf("palvelu %q: %w", name, ErrNotFound)
+	return data.Service{}, fmt.Errorf("service %q: %w", name, ErrNotFound)
 }
 
-// first decodes the first row of bucket b into v (zero when empty).
-func (c *Cache) first(b []byte, v any) error {
-	return c.db.View(func(tx *bolt.Tx) error {
-		k, raw := tx.Bucket(b).Cursor().First()
-		if k == nil {
-			return nil
-		}
-		return json.Unmarshal(raw, v)
-	})
+// firstTx decodes the first row of bucket b into v (zero when empty).
+func firstTx(tx *bolt.Tx, b []byte, v any) error {
+	k, raw := tx.Bucket(b).Cursor().First()
+	if k == nil {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
 }
 
 // Organizer returns the organizer (zero before the first sync).
-func (c *Cache) Organizer() (data.Organizer, error) {
-	var v data.Organizer
-	err := c.first(bOrganizer, &v)
+func (c *Cache) Organizer() (v data.Organizer, err error) {
+	err = c.view(func(tx *bolt.Tx) error { return firstTx(tx, bOrganizer, &v) })
 	return v, err
 }
 
 // Provider returns the provider the cache belongs to (zero before the first sync).
-func (c *Cache) Provider() (data.Provider, error) {
-	var v data.Provider
-	err := c.first(bProvider, &v)
+func (c *Cache) Provider() (v data.Provider, err error) {
+	err = c.view(func(tx *bolt.Tx) error { return firstTx(tx, bProvider, &v) })
 	return v, err
 }
 
 // Statement gathers the customer's data of serviceID (provider, customer,
-// service, grants, vouchers, all events) and makes the co-payment statement
-// for from..to (inclusive) with data.MakeStatement. It errors (wrapping
-// ErrNotFound) on an unknown customer or service, and as MakeStatement does
-// when to is before from.
+// service, grants, vouchers, all events) in one read transaction and makes
+// the co-payment statement for from..to (inclusive) with
+// data.MakeStatement. It shows the server's data: a customer number still
+// waiting in the outbox is not printed until the server has accepted it.
+// It errors (wrapping ErrNotFound) on an unknown customer or service, and
+// as MakeStatement does when to is before from.
 func (c *Cache) Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error) {
-	cust, err := c.Customer(customerID)
-	if err != nil {
-		return data.Statement{}, err
-	}
-	svc, err := c.Service(serviceID)
-	if err != nil {
-		return data.Statement{}, err
-	}
-	prov, err := c.Provider()
-	if err != nil {
-		return data.Statement{}, err
-	}
-	grants, err := c.Grants(customerID)
-	if err != nil {
-		return data.Statement{}, err
-	}
-	vouchers, err := c.Vouchers(customerID)
-	if err != nil {
-		return data.Statement{}, err
-	}
-	events, err := c.Events(customerID)
-	if err != nil {
-		return data.Statement{}, err
-	}
-	return data.MakeStatement(data.StatementRequest{
-		Provider: prov, Customer: cust, Service: svc, Grants: grants, Vouchers: vouchers,
-		Events: events, From: from, To: to, Made: made,
+	var req data.StatementRequest
+	err := c.view(func(tx *bolt.Tx) error {
+		var err error
+		if req.Customer, err = customerTx(tx, customerID); err != nil {
+			return err
+		}
+		var ok bool
+		if ok, err = get(tx, bServices, serviceID, &req.Service); err != nil {
+			return err
+		} else if !ok {
+			return fmt.Errorf("service %q: %w", serviceID, ErrNotFound)
+		}
+		if err := firstTx(tx, bProvider, &req.Provider); err != nil {
+			return err
+		}
+		if req.Grants, err = grantsTx(tx, customerID); err != nil {
+			return err
+		}
+		if req.Vouchers, err = vouchersTx(tx, customerID); err != nil {
+			return err
+		}
+		req.Events, err = eventsTx(tx, customerID)
+		return err
 	})
+	if err != nil {
+		return data.Statement{}, err
+	}
+	req.From, req.To, req.Made = from, to, made
+	return data.MakeStatement(req)
 }

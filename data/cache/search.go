@@ -64,9 +64,6 @@ func canonicalHetu(s string) string {
 	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
 }
 
-// canonicalNumber is a customer number trimmed, upper case.
-func canonicalNumber(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
-
 // looksLikeHetu reports whether the canonical h has the shape DDMMYYCZZZQ:
 // 11 characters, six digits, then a century sign.
 func looksLikeHetu(h string) bool {
@@ -130,7 +127,7 @@ func (c *Cache) Search(q string, limit int) ([]data.Customer, error) {
 			} else {
 				add(nameMatches(tx.Bucket(iName), words(q)))
 			}
-			add(prefixIDs(tx.Bucket(iNumber), []byte(canonicalNumber(q)), true))
+			add(prefixIDs(tx.Bucket(iNumber), []byte(data.CustomerNumberKey(q)), true))
 		}
 		// Sort by the stored collation keys; decode only what is returned.
 		keys := tx.Bucket(bSortKeys)

@@ -1,3 +1,11 @@
+// Package client is PSOP Desk's side of the wire contract (package
+// psopdesk/sync/wire): the HTTP client (resty) that pushes the outbox's
+// commands and pulls the change feed into the local cache, and the Engine
+// that runs push-then-pull, one run at a time, with retries.
+//
+// Errors are values: *Error with an ErrorKind, whose Error() is English
+// for logs; the window and the CLI turn the kind into a sentence in the
+// user's language.
 package client
 
 import (
@@ -78,38 +86,34 @@ func (k ErrorKind) String() string {
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Error is a failed sync. Error() is a Finnish sentence for the user that
-// says what happened and what to do; Err holds the detail (for logs; it
-// never holds the API key or personal data).
+// Error is a failed sync: its Kind tells the UI what to say (in the
+// user's language); Err holds the detail for logs (never the API key or
+// personal data). Error() is English, for logs.
 type Error struct {
 	Kind ErrorKind
 	Err  error
 }
 
-// Error is the Finnish explanation of e.Kind.
+// Error is "sync: KIND: detail".
 func (e *Error) Error() string {
-	const kept = " Välimuistin tiedot ovat tallessa."
-	switch e.Kind {
-	case Unreachable:
-		return "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa."
-	case Unauthorized:
-		return "Palvelin ei hyväksynyt API-avainta. Tarkista avain tai luo uusi avain palvelunjärjestäjän järjestelmässä." + kept
-	case BadReply:
-		return "Palvelimen vastaus oli virheellinen, eikä sitä otettu käyttöön. Yritä myöhemmin uudelleen; jos vika jatkuu, ota yhteys palvelunjärjestäjän tukeen." + kept
-	case Server:
-		s := "Palvelimella on häiriö"
-		var st statusError
-		if errors.As(e.Err, &st) {
-			s += " (HTTP " + strconv.Itoa(int(st)) + ")"
-		}
-		return s + ". Yritä myöhemmin uudelleen." + kept
-	case Local:
-		return "Välimuistiin ei voitu tallentaa. Tarkista, että levyllä on tilaa, ja yritä uudelleen."
-	case Canceled:
-		return "Synkronointi keskeytettiin. Jo haetut tiedot ovat tallessa; seuraava synkronointi jatkaa siitä."
+	if e.Err == nil {
+		return "sync: " + e.Kind.String()
 	}
-	return "Synkronointi epäonnistui. Yritä uudelleen." + kept
+	return "sync: " + e.Kind.String() + ": " + e.Err.Error()
 }
+
+// Status is the HTTP status of a Server error, 0 when there is none.
+func (e *Error) Status() int {
+	var st statusError
+	if errors.As(e.Err, &st) {
+		return int(st)
+	}
+	return 0
+}
+
+// Transient reports whether trying again later may help: no connection,
+// or the server failed (5xx or an unexpected reply status).
+func (e *Error) Transient() bool { return e.Kind == Unreachable || e.Kind == Server }
 
 // Unwrap gives the detail.
 func (e *Error) Unwrap() error { return e.Err }
@@ -307,7 +311,7 @@ func LoadAPIKey(path string) (string, error) { return LoadAPIKeyFor(path, "") }
 func LoadAPIKeyFor(path, providerID string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return "", fmt.Errorf("API-avainta ei voi lukea: %w", err)
+		return "", &KeyFileError{Code: KeyFileUnreadable, Path: path, Err: err}
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		slog.Warn("API key file is readable by others; chmod 600 it", "path", path)
@@ -330,15 +334,44 @@ func LoadAPIKeyFor(path, providerID string) (string, error) {
 			continue
 		}
 		if key == "" || strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-			return "", fmt.Errorf("API-avaintiedoston %s avain on virheellinen (tyhjä tai sisältää välilyöntejä)", path)
+			return "", &KeyFileError{Code: KeyFileBadKey, Path: path}
 		}
 		return key, nil
 	}
 	if err := sc.Err(); err != nil {
-		return "", fmt.Errorf("API-avaintiedostoa %s ei voi lukea: rivi on liian pitkä", path)
+		return "", &KeyFileError{Code: KeyFileLongLine, Path: path}
 	}
 	if sawLine && providerID != "" {
-		return "", fmt.Errorf("API-avaintiedostossa %s ei ole avainta palveluntuottajalle %q", path, providerID)
+		return "", &KeyFileError{Code: KeyFileNoProvider, Path: path}
 	}
-	return "", fmt.Errorf("API-avaintiedosto %s on tyhjä", path)
+	return "", &KeyFileError{Code: KeyFileEmpty, Path: path}
 }
+
+// Codes of a KeyFileError.
+const (
+	KeyFileUnreadable = "key_file_unreadable" // cannot be read (Err says why)
+	KeyFileBadKey     = "key_file_bad_key"    // the key is empty or has spaces
+	KeyFileLongLine   = "key_file_long_line"  // a line is too long to be a key
+	KeyFileNoProvider = "key_file_no_provider"
+	KeyFileEmpty      = "key_file_empty"
+)
+
+// KeyFileError is an API key file that gives no key. It names the file,
+// never its contents.
+type KeyFileError struct {
+	Code string
+	Path string
+	Err  error
+}
+
+// Error is English, for logs.
+func (e *KeyFileError) Error() string {
+	s := "API key file " + e.Path + ": " + e.Code
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap gives the detail.
+func (e *KeyFileError) Unwrap() error { return e.Err }

@@ -244,9 +244,6 @@ func TestUnauthorizedIsNotRetried(t *testing.T) {
 	if strings.Contains(err.Error(), wrongKey) || strings.Contains(fmt.Sprintf("%+v", errors.Unwrap(err)), wrongKey) {
 		t.Errorf("error shows the key: %v", err)
 	}
-	if !strings.Contains(err.Error(), "API-avain") {
-		t.Errorf("message does not tell what to do: %q", err)
-	}
 	if n := len(f.seen()); n != 1 {
 		t.Errorf("%d requests, want 1 (no retry on 401)", n)
 	}
@@ -296,8 +293,8 @@ func TestBadReplyLeavesCacheUnchanged(t *testing.T) {
 			if got, _ := c.Customer("c1"); got.ID != "" {
 				t.Errorf("a change of the bad page was applied")
 			}
-			if !strings.Contains(err.Error(), "virheellinen") {
-				t.Errorf("message %q", err)
+			if kindOf(err) != BadReply {
+				t.Errorf("error %v, want a bad reply", err)
 			}
 		})
 	}
@@ -392,8 +389,8 @@ func TestServerDiesMidwayThenRetryCompletes(t *testing.T) {
 	if got, _ := c.Customer("c7"); got.ID != "" {
 		t.Errorf("customer of page 3 present")
 	}
-	if !strings.Contains(err.Error(), "yhteyttä") || !strings.Contains(err.Error(), "tallessa") {
-		t.Errorf("message %q", err)
+	if kindOf(err) != Unreachable {
+		t.Errorf("error %v, want unreachable", err)
 	}
 
 	mu.Lock()
