@@ -167,6 +167,13 @@ func NewClient(baseURL, apiKey string) *Client {
 	return &Client{http: h, pageSize: wire.DefaultPageSize}
 }
 
+// SetRetryWaits sets the wait before the first retry of a request and the
+// longest wait (defaults RetryWait and RetryMaxWait); tests shorten them.
+func (cl *Client) SetRetryWaits(first, longest time.Duration) *Client {
+	cl.http.SetRetryWaitTime(first).SetRetryMaxWaitTime(longest)
+	return cl
+}
+
 // Pull brings c up to date: it asks GET /v1/changes after the cache's
 // cursor, applies each page with c.ApplyPage (the page and its cursor in
 // one transaction) and asks again until the server says there is no more.
