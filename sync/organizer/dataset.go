@@ -1,9 +1,9 @@
 // Package organizer is the reference organizer server (palvelunjärjestäjä)
 // that PSOP Desk syncs with: a bbolt store of the organizer's data with an
-// append-only change log per provider, the HTTP change feed of the wire
-// contract in package psopdesk/sync, scenario loading and a deterministic
-// demo data set. The demo mode of the desktop runs it in-process
-// (StartDemo); cmd/psop-organizer runs it standalone.
+// append-only change log per provider, the HTTP change feed and push
+// commands of the wire contract in package psopdesk/sync/wire, scenario
+// loading and a deterministic demo data set. The demo mode of the desktop
+// runs it in-process (StartDemo); cmd/psop-organizer runs it standalone.
 package organizer
 
 import (
@@ -110,7 +110,9 @@ func mergeBy[T any](a, b []T, key func(T) string) []T {
 // Validate checks that ids are unique and present, that every reference
 // resolves (services, customers, vouchers, grants, providers) and agrees
 // (an event's customer and service are its grant's), dates and statuses are
-// valid and customer numbers are unique within a provider. Errors name
+// valid, customer numbers are valid (data.ParseCustomerNumber, in its
+// stored form) and unique within a provider, case-insensitively
+// (data.CustomerNumberKey: the rule Store.Command enforces). Errors name
 // records by id, never by henkilötunnus.
 func (d Dataset) Validate() error {
 	if d.Organizer.ID == "" {
@@ -172,7 +174,12 @@ func (d Dataset) Validate() error {
 		if !providers[n.ProviderID] || !customers[n.CustomerID] {
 			return fmt.Errorf("customer number %q: unknown provider %q or customer %q", n.Number, n.ProviderID, n.CustomerID)
 		}
-		k := n.ProviderID + "\x00" + n.Number
+		if p, err := data.ParseCustomerNumber(n.Number); err != nil {
+			return fmt.Errorf("customer number of customer %s at provider %s: %w", n.CustomerID, n.ProviderID, err)
+		} else if p != n.Number {
+			return fmt.Errorf("customer number of customer %s at provider %s is not in stored form (NFC, no surrounding spaces)", n.CustomerID, n.ProviderID)
+		}
+		k := n.ProviderID + "\x00" + data.CustomerNumberKey(n.Number)
 		if other, ok := taken[k]; ok && other != n.CustomerID {
 			return fmt.Errorf("customer number %q of provider %s is in use twice", n.Number, n.ProviderID)
 		}

@@ -165,8 +165,8 @@ func TestDemoData(t *testing.T) {
 
 // The next day's demo keeps every customer, grant and event of today's
 // (same ids and content; statuses may move on) and adds only new events:
-// a store re-filled each day (StartDemo on the same dir) feeds the
-// desktop plain updates.
+// a store re-filled with a later day's demo feeds the desktop plain
+// updates.
 func TestDemoNextDayExtendsToday(t *testing.T) {
 	today := Demo(150, DemoSeed, demoNow)
 	next := Demo(150, DemoSeed, demoNow.AddDate(0, 0, 7))

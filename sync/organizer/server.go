@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,23 +23,33 @@ import (
 // are valid (PSOP: a key expires within one year).
 const KeyLifetime = 365 * 24 * time.Hour
 
-// Handler serves the wire contract of package psopdesk/sync over s:
+// Handler serves the wire contract of package psopdesk/sync/wire over s:
 //
-//	GET /v1/changes?after=SEQ&limit=N  (Authorization: Bearer KEY)
-//	GET /v1/health
+//	GET  /v1/changes?after=SEQ&limit=N  (Authorization: Bearer KEY)
+//	POST /v1/commands                   (Authorization: Bearer KEY,
+//	                                     Idempotency-Key: the command's id)
+//	GET  /v1/health
 //
 // 401 unauthorized for a missing, unknown or expired key, 400 validation for
 // a bad after or limit (limit above wire.MaxPageSize is capped), 404 not_found,
-// 405 validation for another method, 500 internal. Each request is logged
-// with log: method, path, status, provider and duration; never the key.
+// 405 validation for another method, 500 internal, each with a
+// wire.ErrorReply. A command is answered with its wire.Answer (Store.Command)
+// and the answer's HTTPStatus (200, 409 or 422); a body that is not a
+// command (larger than wire.MaxCommandBytes, not JSON, no id, an id other
+// than the Idempotency-Key header) is refused validation with reason
+// wire.ReasonMalformed, 422. Each request is logged with log: method, path,
+// status, provider and duration, for the feed after and limit, for a
+// command its type, customer id and answer code; never the key or a
+// customer number.
 func Handler(s *Store, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{s: s, now: time.Now}
+	h := &handler{s: s, now: time.Now, log: log}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/v1/changes", h.changes)
-	mux.HandleFunc("/v1/health", h.health)
+	mux.HandleFunc(wire.PathChanges, h.changes)
+	mux.HandleFunc(wire.PathCommands, h.commands)
+	mux.HandleFunc(wire.PathHealth, h.health)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})
@@ -46,22 +57,32 @@ func Handler(s *Store, log *slog.Logger) http.Handler {
 		start := time.Now()
 		rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		mux.ServeHTTP(rec, r)
-		log.Info("request", "method", r.Method, "path", r.URL.Path, "after", r.URL.Query().Get("after"),
-			"limit", r.URL.Query().Get("limit"), "status", rec.status, "provider", rec.provider,
-			"bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond))
+		attrs := []any{"method", r.Method, "path", r.URL.Path}
+		if r.URL.Path == wire.PathCommands {
+			attrs = append(attrs, "command", rec.command, "customer", rec.customer, "answer", rec.answer)
+		} else {
+			attrs = append(attrs, "after", r.URL.Query().Get("after"), "limit", r.URL.Query().Get("limit"))
+		}
+		log.Info("request", append(attrs, "status", rec.status, "provider", rec.provider,
+			"bytes", rec.bytes, "duration", time.Since(start).Round(time.Microsecond))...)
 	})
 }
 
 type handler struct {
 	s   *Store
 	now func() time.Time
+	log *slog.Logger
 }
 
+// statusWriter records what the request log shows.
 type statusWriter struct {
 	http.ResponseWriter
 	status   int
 	bytes    int
 	provider string
+	// Commands: the type (when known), customer id and the answer's
+	// status or refusal code. Never the customer number.
+	command, customer, answer string
 }
 
 func (w *statusWriter) WriteHeader(code int) {
@@ -102,26 +123,106 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(key)
 }
 
+// auth gives the provider of the request's bearer key, or answers 401
+// (500 when the check fails) and gives false.
+func (h *handler) auth(w http.ResponseWriter, r *http.Request) (string, bool) {
+	provider, err := h.s.Authenticate(bearer(r), h.now())
+	if errors.Is(err, ErrUnauthorized) {
+		writeError(w, http.StatusUnauthorized, "unauthorized", "missing, unknown or expired API key")
+		return "", false
+	}
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "internal", "key check failed")
+		return "", false
+	}
+	if sw, ok := w.(*statusWriter); ok {
+		sw.provider = provider
+	}
+	return provider, true
+}
+
+func (h *handler) commands(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "validation", "use POST")
+		return
+	}
+	provider, ok := h.auth(w, r)
+	if !ok {
+		return
+	}
+	sw, _ := w.(*statusWriter)
+	if sw == nil {
+		sw = &statusWriter{}
+	}
+	answer := func(a wire.Answer) {
+		sw.answer = string(a.Status)
+		if a.Code != "" {
+			sw.answer = string(a.Code)
+			if a.Reason != "" {
+				sw.answer += "/" + a.Reason
+			}
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(a.HTTPStatus())
+		_ = json.NewEncoder(w).Encode(a)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, wire.MaxCommandBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			answer(malformed(fmt.Sprintf("the command is larger than %d bytes", wire.MaxCommandBytes)))
+			return
+		}
+		writeError(w, http.StatusBadRequest, "validation", "reading the request body failed")
+		return
+	}
+	var cmd wire.Command
+	if err := json.Unmarshal(body, &cmd); err != nil {
+		answer(malformed("the body is not a JSON command"))
+		return
+	}
+	switch cmd.Type {
+	case wire.SetCustomerNumber, wire.RemoveCustomerNumber:
+		sw.command = string(cmd.Type)
+	default:
+		sw.command = "unknown"
+	}
+	if len(cmd.CustomerID) <= 64 {
+		sw.customer = cmd.CustomerID
+	}
+	key := r.Header.Get(wire.HeaderIdempotencyKey)
+	switch {
+	case key == "":
+		answer(malformed("the " + wire.HeaderIdempotencyKey + " header is missing"))
+		return
+	case key != cmd.ID:
+		answer(malformed("the " + wire.HeaderIdempotencyKey + " header is not the command's id"))
+		return
+	}
+	a, err := h.s.Command(provider, cmd, h.now())
+	if err != nil {
+		h.log.Error("command failed", "provider", provider, "command", sw.command, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "applying the command failed")
+		return
+	}
+	answer(a)
+}
+
 func (h *handler) changes(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet {
 		writeError(w, http.StatusMethodNotAllowed, "validation", "use GET")
 		return
 	}
-	provider, err := h.s.Authenticate(bearer(r), h.now())
-	if errors.Is(err, ErrUnauthorized) {
-		writeError(w, http.StatusUnauthorized, "unauthorized", "missing, unknown or expired API key")
+	provider, ok := h.auth(w, r)
+	if !ok {
 		return
-	}
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "internal", "key check failed")
-		return
-	}
-	if sw, ok := w.(*statusWriter); ok {
-		sw.provider = provider
 	}
 	q := r.URL.Query()
 	var after uint64
 	if s := q.Get("after"); s != "" {
+		var err error
 		if after, err = strconv.ParseUint(s, 10, 64); err != nil {
 			writeError(w, http.StatusBadRequest, "validation", "after must be a whole number 0 or more")
 			return
@@ -228,14 +329,21 @@ func (r *Running) Close() error {
 // DemoFile is the store file StartDemo keeps in its directory.
 const DemoFile = "organizer-demo.db"
 
-// StartDemo opens (creating) dir/DemoFile, fills it with Demo(customers,
-// DemoSeed, time.Now()), makes an API key for every provider and serves on
-// 127.0.0.1 at a free port until ctx ends or Close, which also closes the
-// store. Keys["prov-1"] is the demo user's key. Re-using dir keeps the
-// feed (Store.Feed): a cache synced from an earlier start gets only what
-// changed since (new events, moved statuses); a new dir is a new feed, and
-// the client starts such a cache over. Requests are not logged: the demo
-// server runs inside the desktop program, whose log is the user's.
+// StartDemo opens (creating) dir/DemoFile, makes an API key for every
+// provider and serves on 127.0.0.1 at a free port until ctx ends or Close,
+// which also closes the store. Keys["prov-1"] is the demo user's key.
+//
+// A new store is filled with Demo(customers, DemoSeed, time.Now()). A store
+// kept from an earlier start keeps its data, including what commands
+// changed (customer numbers set or removed): only visibility is evaluated
+// again at time.Now() (Apply with an empty Dataset): customers counts only
+// on the first start, and the demo's events do not grow with the days.
+// Every start makes new keys (earlier ones stay valid until they expire).
+// Re-using dir keeps the feed (Store.Feed): a cache synced from an earlier
+// start gets only what changed since (commands' effects, customers that
+// left the three-year window); a new dir is a new feed, and the client
+// starts such a cache over. Requests are not logged: the demo server runs
+// inside the desktop program, whose log is the user's.
 func StartDemo(ctx context.Context, dir string, customers int) (*Running, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("demo organizer folder: %w", err)
@@ -244,25 +352,37 @@ func StartDemo(ctx context.Context, dir string, customers int) (*Running, error)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
-	ds := Demo(customers, DemoSeed, now)
-	if _, err := st.Apply(ds, now); err != nil {
+	fail := func(err error) (*Running, error) {
 		st.Close()
-		return nil, fmt.Errorf("demo data: %w", err)
+		return nil, err
+	}
+	now := time.Now()
+	isNew, err := st.IsNew()
+	if err != nil {
+		return fail(err)
+	}
+	ds := Dataset{}
+	if isNew {
+		ds = Demo(customers, DemoSeed, now)
+	}
+	if _, err := st.Apply(ds, now); err != nil {
+		return fail(fmt.Errorf("demo data: %w", err))
+	}
+	providers, err := st.Providers()
+	if err != nil {
+		return fail(err)
 	}
 	keys := map[string]string{}
-	for _, p := range ds.Providers {
+	for _, p := range providers {
 		k, err := st.CreateKey(p.ID, "demo", now.Add(KeyLifetime))
 		if err != nil {
-			st.Close()
-			return nil, err
+			return fail(err)
 		}
 		keys[p.ID] = k
 	}
 	run, err := start(ctx, "127.0.0.1:0", st, st, keys, slog.New(slog.DiscardHandler))
 	if err != nil {
-		st.Close()
-		return nil, err
+		return fail(err)
 	}
 	return run, nil
 }

@@ -43,16 +43,23 @@ const OpenTimeout = time.Second
 //	vis/<provider> kind \x00 id → sha256(data JSON) ‖ customer id: what the
 //	               provider's feed currently holds
 //	meta           "store_id" → random hex made when the file is created
+//	cmds/<provider> command id → cmdRecord JSON: the answer of each command
+//	               answered (idempotency, Store.Command)
+//	numidx/<provider> data.CustomerNumberKey(number) → customer id: who
+//	               holds each of the provider's customer numbers
+//	               (state/numbers indexed; Command and Apply keep it)
 var (
-	bMeta  = []byte("meta")
-	bKeys  = []byte("keys")
-	bState = []byte("state")
-	bLog   = []byte("log")
-	bVis   = []byte("vis")
+	bMeta   = []byte("meta")
+	bKeys   = []byte("keys")
+	bState  = []byte("state")
+	bLog    = []byte("log")
+	bVis    = []byte("vis")
+	bCmds   = []byte("cmds")
+	bNumIdx = []byte("numidx")
 )
 
 // Store is the organizer's bbolt database. Safe for concurrent use; Apply
-// calls are serialised.
+// and Command calls are serialised with each other.
 type Store struct {
 	db    *bolt.DB
 	apply gosync.Mutex
@@ -81,8 +88,24 @@ func Open(path string) (*Store, error) {
 	}
 	var id string
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bMeta, bKeys, bState, bLog, bVis} {
+		for _, b := range [][]byte{bMeta, bKeys, bState, bLog, bVis, bCmds} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		if tx.Bucket(bNumIdx) == nil {
+			// A file from before the index: make it from the numbers.
+			var numbers []CustomerNumber
+			if nb := tx.Bucket(bState).Bucket([]byte("numbers")); nb != nil {
+				if err := nb.ForEach(func(_, v []byte) error {
+					var n CustomerNumber
+					numbers = append(numbers, n)
+					return json.Unmarshal(v, &numbers[len(numbers)-1])
+				}); err != nil {
+					return err
+				}
+			}
+			if err := rebuildNumberIndex(tx, numbers); err != nil {
 				return err
 			}
 		}
@@ -175,6 +198,42 @@ func (s *Store) Dataset() (Dataset, error) {
 	return d, err
 }
 
+// IsNew reports whether the store holds no organizer yet: a new file, or
+// one that no data set with an organizer was applied to.
+func (s *Store) IsNew() (bool, error) {
+	isNew := true
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bState).Bucket([]byte("organizer")); b != nil && b.Get([]byte("organizer")) != nil {
+			isNew = false
+		}
+		return nil
+	})
+	return isNew, err
+}
+
+// Providers reads the stored providers, in id order.
+func (s *Store) Providers() ([]data.Provider, error) {
+	var out []data.Provider
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bState).Bucket([]byte("providers"))
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(_, v []byte) error {
+			var p data.Provider
+			if err := json.Unmarshal(v, &p); err != nil {
+				return err
+			}
+			out = append(out, p)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("stored providers: %w", err)
+	}
+	return out, nil
+}
+
 // ApplyStats tells what Apply appended: change count per provider id.
 type ApplyStats struct {
 	Changes map[string]int
@@ -194,8 +253,9 @@ type entry struct {
 // result and brings every provider's feed up to date at now: a Put for each
 // entity new or changed in the provider's view, a Delete for each that left
 // it (a customer who is no longer visible gets one customer Delete that
-// covers their records). Everything is written in one transaction; nothing
-// is written when validation fails. Apply with an empty Dataset re-applies
+// covers their records). The customer-number index that Command checks
+// is made anew from the merged numbers. Everything is written in one
+// transaction; nothing is written when validation fails. Apply with an empty Dataset re-applies
 // the visibility rule at a new now.
 func (s *Store) Apply(ds Dataset, now time.Time) (ApplyStats, error) {
 	s.apply.Lock()
@@ -227,6 +287,9 @@ func (s *Store) Apply(ds Dataset, now time.Time) (ApplyStats, error) {
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		if err := putState(tx, &ds); err != nil {
 			return err
+		}
+		if err := rebuildNumberIndex(tx, merged.Numbers); err != nil {
+			return fmt.Errorf("customer number index: %w", err)
 		}
 		for _, p := range merged.Providers {
 			n, err := appendFeed(tx, p.ID, feeds[p.ID])

@@ -1,0 +1,261 @@
+package organizer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"psopdesk/data"
+	"psopdesk/sync/wire"
+)
+
+// maxCommandID bounds a command's id, bytes: the client's ids are short
+// random texts, and a bbolt key must stay far below its 32 KiB limit.
+const maxCommandID = 256
+
+// cmdRecord is what the store keeps of a command it answered (bucket
+// cmds/<provider>, key = the command's id): the SHA-256 of the command's
+// canonical body (json.Marshal of the decoded wire.Command), hex, the
+// answer given and when (UTC). Never the body itself.
+type cmdRecord struct {
+	Sum    string      `json:"sum"`
+	Answer wire.Answer `json:"answer"`
+	At     time.Time   `json:"at"`
+}
+
+func refused(code wire.RefusalCode, reason, msg string) wire.Answer {
+	return wire.Answer{Status: wire.StatusRefused, Code: code, Reason: reason, Message: msg}
+}
+
+func malformed(msg string) wire.Answer {
+	return refused(wire.CodeValidation, wire.ReasonMalformed, msg)
+}
+
+// Command applies cmd, sent by provider (the API key's owner), at now and
+// returns the answer of the wire contract (package psopdesk/sync/wire):
+//
+//   - applied with Seq: the provider's feed position that carries the
+//     command's effect (the change it appended, or the feed's last seq
+//     when the feed already showed the outcome);
+//   - refused validation (Reason wire.ReasonMalformed: no id, an id longer
+//     than 256 bytes, no customer_id; wire.ReasonUnknownType; the code of
+//     the *data.Error of data.ParseCustomerNumber, e.g.
+//     "customer_number_chars"; wire.ReasonIDReused: the id was answered
+//     before for another body);
+//   - refused not_found: the provider does not see the customer now: its
+//     feed holds no such customer (visibility as the last Apply evaluated
+//     it; Apply(Dataset{}, now) re-evaluates it);
+//   - refused customer_number_taken: another customer of the provider
+//     holds the number (compared case-insensitively, data.CustomerNumberKey).
+//     The message never names that customer.
+//
+// A command with an id is answered at most once: its answer (applied or
+// refused) is stored in the same bbolt transaction as its effect and the
+// feed change, keyed by provider and id with the SHA-256 of its body, and
+// the same id with the same body gets that answer again without applying
+// anything, also after the store is reopened. now is recorded with the
+// answer. Commands are serialised with each other and with Apply. The error is for internal failures only
+// (bbolt I/O, corrupt stored records); nothing is written then.
+func (s *Store) Command(provider string, cmd wire.Command, now time.Time) (wire.Answer, error) {
+	switch {
+	case cmd.ID == "":
+		return malformed("the command has no id"), nil
+	case len(cmd.ID) > maxCommandID:
+		return malformed(fmt.Sprintf("the command id is longer than %d bytes", maxCommandID)), nil
+	}
+	body, err := json.Marshal(cmd)
+	if err != nil {
+		return wire.Answer{}, fmt.Errorf("command %s: %w", cmd.ID, err)
+	}
+	sum := sha256.Sum256(body)
+	s.apply.Lock()
+	defer s.apply.Unlock()
+	var ans wire.Answer
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		cb, err := tx.Bucket(bCmds).CreateBucketIfNotExists([]byte(provider))
+		if err != nil {
+			return err
+		}
+		if v := cb.Get([]byte(cmd.ID)); v != nil {
+			var rec cmdRecord
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("stored command %s: %w", cmd.ID, err)
+			}
+			if rec.Sum == hex.EncodeToString(sum[:]) {
+				ans = rec.Answer
+			} else {
+				ans = refused(wire.CodeValidation, wire.ReasonIDReused,
+					"this command id was used before for another command")
+			}
+			return nil
+		}
+		if ans, err = execCommand(tx, provider, cmd); err != nil {
+			return err
+		}
+		rec, err := json.Marshal(cmdRecord{Sum: hex.EncodeToString(sum[:]), Answer: ans, At: now.UTC()})
+		if err != nil {
+			return err
+		}
+		return cb.Put([]byte(cmd.ID), rec)
+	})
+	if err != nil {
+		return wire.Answer{}, fmt.Errorf("command %s of %s: %w", cmd.Type, provider, err)
+	}
+	return ans, nil
+}
+
+// execCommand applies a command that was not answered before, within tx.
+func execCommand(tx *bolt.Tx, provider string, cmd wire.Command) (wire.Answer, error) {
+	var number string // the new number in stored form; "" removes
+	switch cmd.Type {
+	case wire.SetCustomerNumber:
+		n, err := data.ParseCustomerNumber(cmd.CustomerNumber)
+		if err != nil {
+			var de *data.Error
+			if !errors.As(err, &de) {
+				return wire.Answer{}, err
+			}
+			return refused(wire.CodeValidation, de.Code, de.Detail), nil
+		}
+		number = n
+	case wire.RemoveCustomerNumber:
+	default:
+		return refused(wire.CodeValidation, wire.ReasonUnknownType, "unknown command type"), nil
+	}
+	if cmd.CustomerID == "" {
+		return malformed("the command has no customer_id"), nil
+	}
+	vb := tx.Bucket(bVis).Bucket([]byte(provider))
+	visKey := []byte(string(wire.KindCustomer) + "\x00" + cmd.CustomerID)
+	var vis []byte
+	if vb != nil {
+		vis = vb.Get(visKey)
+	}
+	if len(vis) < sha256.Size {
+		return refused(wire.CodeNotFound, "", "the provider has no such customer"), nil
+	}
+	ib, err := tx.Bucket(bNumIdx).CreateBucketIfNotExists([]byte(provider))
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	var newKey []byte
+	if number != "" {
+		newKey = []byte(data.CustomerNumberKey(number))
+		if holder := ib.Get(newKey); holder != nil && string(holder) != cmd.CustomerID {
+			return refused(wire.CodeCustomerNumberTaken, "",
+				"the customer number is already in use for another customer of the provider"), nil
+		}
+	}
+
+	// The number: state/numbers and the index.
+	st := tx.Bucket(bState)
+	nb, err := st.CreateBucketIfNotExists([]byte("numbers"))
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	numKey := []byte(provider + "\x00" + cmd.CustomerID)
+	if old := nb.Get(numKey); old != nil {
+		var on CustomerNumber
+		if err := json.Unmarshal(old, &on); err != nil {
+			return wire.Answer{}, fmt.Errorf("stored number of %s: %w", cmd.CustomerID, err)
+		}
+		if ok := []byte(data.CustomerNumberKey(on.Number)); !bytes.Equal(ok, newKey) && string(ib.Get(ok)) == cmd.CustomerID {
+			if err := ib.Delete(ok); err != nil {
+				return wire.Answer{}, err
+			}
+		}
+	}
+	if number == "" {
+		if err := nb.Delete(numKey); err != nil {
+			return wire.Answer{}, err
+		}
+	} else {
+		rec, err := json.Marshal(CustomerNumber{ProviderID: provider, CustomerID: cmd.CustomerID, Number: number})
+		if err != nil {
+			return wire.Answer{}, err
+		}
+		if err := nb.Put(numKey, rec); err != nil {
+			return wire.Answer{}, err
+		}
+		if err := ib.Put(newKey, []byte(cmd.CustomerID)); err != nil {
+			return wire.Answer{}, err
+		}
+	}
+
+	// The feed: the customer record as index.feed makes it.
+	var c data.Customer
+	cb := st.Bucket([]byte("customers"))
+	var raw []byte
+	if cb != nil {
+		raw = cb.Get([]byte(cmd.CustomerID))
+	}
+	if raw == nil {
+		return wire.Answer{}, fmt.Errorf("customer %s is in the feed of %s but not stored", cmd.CustomerID, provider)
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return wire.Answer{}, fmt.Errorf("stored customer %s: %w", cmd.CustomerID, err)
+	}
+	c.CustomerNumber = number
+	b, err := json.Marshal(c)
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	lb, err := tx.Bucket(bLog).CreateBucketIfNotExists([]byte(provider))
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	lb.FillPercent = 1.0 // append-only: full pages
+	sum := sha256.Sum256(b)
+	if bytes.Equal(vis[:sha256.Size], sum[:]) {
+		// The feed shows this already: its last change is at or past
+		// the one that did.
+		var last uint64
+		if k, _ := lb.Cursor().Last(); k != nil {
+			last = binary.BigEndian.Uint64(k)
+		}
+		return wire.Answer{Status: wire.StatusApplied, Seq: last}, nil
+	}
+	seq, err := lb.NextSequence()
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	ch := wire.Change{Seq: seq, Kind: wire.KindCustomer, Op: wire.OpPut, ID: cmd.CustomerID, Data: b}
+	if err := lb.Put(seqKey(seq), changeJSON(ch)); err != nil {
+		return wire.Answer{}, err
+	}
+	if err := vb.Put(visKey, append(sum[:], cmd.CustomerID...)); err != nil {
+		return wire.Answer{}, err
+	}
+	return wire.Answer{Status: wire.StatusApplied, Seq: seq}, nil
+}
+
+// rebuildNumberIndex makes numidx/<provider> (data.CustomerNumberKey of
+// the number → customer id) anew from numbers, within tx.
+func rebuildNumberIndex(tx *bolt.Tx, numbers []CustomerNumber) error {
+	if tx.Bucket(bNumIdx) != nil {
+		if err := tx.DeleteBucket(bNumIdx); err != nil {
+			return err
+		}
+	}
+	top, err := tx.CreateBucket(bNumIdx)
+	if err != nil {
+		return err
+	}
+	for _, n := range numbers {
+		ib, err := top.CreateBucketIfNotExists([]byte(n.ProviderID))
+		if err != nil {
+			return err
+		}
+		if err := ib.Put([]byte(data.CustomerNumberKey(n.Number)), []byte(n.CustomerID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
