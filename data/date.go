@@ -55,9 +55,9 @@ func ParseDate(s string) (Date, error) {
 // Errors of ParseFinnishDate, for errors.Is.
 var (
 	// ErrDateFormat: the text is not of the form d.m.yyyy.
-	ErrDateFormat = errors.New("anna päivämäärä muodossa p.k.vvvv, esim. 30.11.2026")
+	ErrDateFormat = errors.New("date not in the form d.m.yyyy")
 	// ErrNoSuchDay: the form is right but the day does not exist (31.2.2026).
-	ErrNoSuchDay = errors.New("päivää ei ole kalenterissa")
+	ErrNoSuchDay = errors.New("no such day in the calendar")
 )
 
 // ParseFinnishDate reads the Finnish form "30.11.2026" (also "1.2.2026",

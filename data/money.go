@@ -69,19 +69,19 @@ func ParseQuantity(s string) (Quantity, error) {
 	t := strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
 	whole, frac, hasDot := strings.Cut(t, ".")
 	if whole == "" && !hasDot || whole == "" && frac == "" {
-		return 0, fmt.Errorf("määrä %q ei ole luku", s)
+		return 0, fmt.Errorf("quantity %q is not a number", s)
 	}
 	if len(frac) > 2 {
 		// Extra zeros beyond hundredths are harmless: "2.500".
 		if strings.Trim(frac[2:], "0") != "" {
-			return 0, fmt.Errorf("määrä %q: enintään kaksi desimaalia", s)
+			return 0, fmt.Errorf("quantity %q: at most two decimals", s)
 		}
 		frac = frac[:2]
 	}
 	for _, part := range []string{whole, frac} {
 		for _, r := range part {
 			if r < '0' || r > '9' {
-				return 0, fmt.Errorf("määrä %q ei ole luku", s)
+				return 0, fmt.Errorf("quantity %q is not a number", s)
 			}
 		}
 	}
@@ -93,7 +93,7 @@ func ParseQuantity(s string) (Quantity, error) {
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
 	if err != nil || w > 1e9 {
-		return 0, fmt.Errorf("määrä %q on liian suuri", s)
+		return 0, fmt.Errorf("quantity %q is too large", s)
 	}
 	f, _ := strconv.ParseInt(frac, 10, 64)
 	return Quantity(w*QuantityScale + f), nil

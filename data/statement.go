@@ -132,7 +132,7 @@ type StatementRequest struct {
 }
 
 // ErrEndBeforeStart: a statement's end date is before its start date.
-var ErrEndBeforeStart = errors.New("loppupäivä on ennen alkupäivää")
+var ErrEndBeforeStart = errors.New("the end date is before the start date")
 
 // Price is the event's price in cents, round(qty × unit price) half away
 // from zero (DOMAIN.md §4).

@@ -32,13 +32,13 @@ import (
 // Errors of the cache.
 var (
 	// ErrLocked: another PSOP Desk holds the cache file.
-	ErrLocked = errors.New("toinen PSOP Desk -ikkuna käyttää jo tätä välimuistia: sulje se tai anna eri -cache-kansio")
+	ErrLocked = errors.New("the cache is in use by another PSOP Desk")
 	// ErrNotFound: no such entity in the cache.
-	ErrNotFound = errors.New("ei löydy välimuistista")
+	ErrNotFound = errors.New("not in the cache")
 	// ErrInvalidChange: a change of the feed cannot be applied (unknown kind
 	// or op, missing id, data that is not the kind's JSON). ApplyPage wraps
 	// it; nothing of the page is applied then.
-	ErrInvalidChange = errors.New("virheellinen muutos")
+	ErrInvalidChange = errors.New("invalid change")
 )
 
 // FileName is the name of the cache file inside the cache directory.
@@ -276,7 +276,7 @@ func (c *Cache) ApplyPage(changes []wire.Change, next uint64) error {
 	return c.db.Update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		if cur := decodeUint(meta.Get(keyCursor)); next < cur {
-			return fmt.Errorf("%w: kursori %d on ennen nykyistä %d", ErrInvalidChange, next, cur)
+			return fmt.Errorf("%w: cursor %d is before the current %d", ErrInvalidChange, next, cur)
 		}
 		for i := range changes {
 			if err := apply(tx, &changes[i]); err != nil {
@@ -292,10 +292,10 @@ func apply(tx *bolt.Tx, ch *wire.Change) error {
 		return fmt.Errorf("%w %d (%s %q): %s", ErrInvalidChange, ch.Seq, ch.Kind, ch.ID, fmt.Sprintf(format, a...))
 	}
 	if _, ok := bucketOf[ch.Kind]; !ok {
-		return bad("tuntematon tyyppi")
+		return bad("unknown kind")
 	}
 	if ch.ID == "" || strings.IndexByte(ch.ID, 0) >= 0 {
-		return bad("tunniste puuttuu tai on virheellinen")
+		return bad("missing or invalid id")
 	}
 	switch ch.Op {
 	case wire.OpPut:
@@ -321,7 +321,7 @@ func apply(tx *bolt.Tx, ch *wire.Change) error {
 		}
 		return deleteRow(tx, ch.Kind, ch.ID)
 	default:
-		return bad("tuntematon toiminto %q", ch.Op)
+		return bad("unknown op %q", ch.Op)
 	}
 }
 
@@ -383,17 +383,17 @@ func ikey(value, pk string) []byte {
 func decodeRow[T any](raw []byte, id string, idOf func(*T) *string) (T, []byte, error) {
 	var v T
 	if len(raw) == 0 {
-		return v, nil, errors.New("data puuttuu")
+		return v, nil, errors.New("no data")
 	}
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return v, nil, fmt.Errorf("data ei ole kelvollista: %v", err)
+		return v, nil, fmt.Errorf("data is not valid: %v", err)
 	}
 	p := idOf(&v)
 	switch *p {
 	case id:
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, raw); err != nil {
-			return v, nil, fmt.Errorf("data ei ole kelvollista: %v", err)
+			return v, nil, fmt.Errorf("data is not valid: %v", err)
 		}
 		return v, buf.Bytes(), nil
 	case "":
@@ -401,7 +401,7 @@ func decodeRow[T any](raw []byte, id string, idOf func(*T) *string) (T, []byte, 
 		b, err := json.Marshal(&v)
 		return v, b, err
 	default:
-		return v, nil, fmt.Errorf("datan tunniste %q ei ole muutoksen tunniste", *p)
+		return v, nil, fmt.Errorf("data id %q is not the change's id", *p)
 	}
 }
 
@@ -455,7 +455,7 @@ func parseRow(kind wire.Kind, id string, raw []byte) (parsedRow, error) {
 		v, r.raw, err = decodeRow(raw, id, func(v *data.ServiceEvent) *string { return &v.ID })
 		child(iCustEvent, v.CustomerID)
 	default:
-		return r, errors.New("tuntematon tyyppi")
+		return r, errors.New("unknown kind")
 	}
 	if err != nil {
 		return parsedRow{}, err
@@ -502,7 +502,7 @@ func get(tx *bolt.Tx, b []byte, id string, v any) (bool, error) {
 		return false, nil
 	}
 	if err := json.Unmarshal(raw, v); err != nil {
-		return false, fmt.Errorf("välimuistin rivi %s/%s on rikki: %w", b, id, err)
+		return false, fmt.Errorf("cache row %s/%s is damaged: %w", b, id, err)
 	}
 	return true, nil
 }

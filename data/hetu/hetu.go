@@ -32,8 +32,9 @@ const (
 )
 
 // Error tells why a text is not a valid henkilötunnus. Reason is one of the
-// Reason constants; Error() is a Finnish sentence for the user that never
-// contains the code itself.
+// Reason constants (the UI turns it into a sentence in the user's
+// language); Error() is English, for logs, and never contains the code
+// itself.
 type Error struct {
 	Reason string
 }
@@ -41,15 +42,15 @@ type Error struct {
 func (e *Error) Error() string {
 	switch e.Reason {
 	case ReasonCentury:
-		return "Henkilötunnuksen välimerkki ei kelpaa: seitsemännen merkin pitää olla +, -, Y, X, W, V, U, A, B, C, D, E tai F."
+		return "henkilötunnus: invalid century sign"
 	case ReasonDate:
-		return "Henkilötunnuksen syntymäaikaa ei ole olemassa: tarkista päivä, kuukausi ja vuosi."
+		return "henkilötunnus: no such birth date"
 	case ReasonIndividual:
-		return "Henkilötunnuksen yksilönumero ei kelpaa: tarkista tunnus."
+		return "henkilötunnus: invalid individual number"
 	case ReasonChecksum:
-		return "Henkilötunnuksen tarkistusmerkki ei täsmää: tarkista tunnus."
+		return "henkilötunnus: check character does not match"
 	default:
-		return "Henkilötunnus on väärän muotoinen: siinä on 11 merkkiä, syntymäaika (ppkkvv), välimerkki, kolme numeroa ja tarkistusmerkki."
+		return "henkilötunnus: not of the form DDMMYYCZZZQ"
 	}
 }
 

@@ -93,19 +93,19 @@ func TestParseReasonsAndMessages(t *testing.T) {
 	tests := []struct {
 		in, reason, msgHas string
 	}{
-		{"", ReasonFormat, "11 merkkiä"},
-		{"131052-308", ReasonFormat, "11 merkkiä"},
-		{"131052-308TT", ReasonFormat, "11 merkkiä"},
-		{"13105x-308T", ReasonFormat, "11 merkkiä"},
-		{"131052-3O8T", ReasonFormat, "11 merkkiä"},
-		{"Ahonen-Mäki", ReasonFormat, "11 merkkiä"},
-		{"131052G308T", ReasonCentury, "välimerkki"},
-		{"131052*308T", ReasonCentury, "välimerkki"},
-		{"290223-308T", ReasonDate, "syntymäaikaa"}, // 29.2.1923 does not exist
-		{"001052-308T", ReasonDate, "syntymäaikaa"},
-		{"131352-308T", ReasonDate, "syntymäaikaa"},
-		{"131052-001T", ReasonIndividual, "yksilönumero"},
-		{"131052-308U", ReasonChecksum, "Henkilötunnuksen tarkistusmerkki ei täsmää: tarkista tunnus."},
+		{"", ReasonFormat, "DDMMYYCZZZQ"},
+		{"131052-308", ReasonFormat, "DDMMYYCZZZQ"},
+		{"131052-308TT", ReasonFormat, "DDMMYYCZZZQ"},
+		{"13105x-308T", ReasonFormat, "DDMMYYCZZZQ"},
+		{"131052-3O8T", ReasonFormat, "DDMMYYCZZZQ"},
+		{"Ahonen-Mäki", ReasonFormat, "DDMMYYCZZZQ"},
+		{"131052G308T", ReasonCentury, "century sign"},
+		{"131052*308T", ReasonCentury, "century sign"},
+		{"290223-308T", ReasonDate, "birth date"}, // 29.2.1923 does not exist
+		{"001052-308T", ReasonDate, "birth date"},
+		{"131352-308T", ReasonDate, "birth date"},
+		{"131052-001T", ReasonIndividual, "individual number"},
+		{"131052-308U", ReasonChecksum, "check character"},
 		{"131052Y308T", "", ""},    // same check character for every 1900s sign
 		{"131052A308T", "", ""},    // and for 2000s: the check covers digits only
 		{"290200A002C", "", ""},    // 29.2.2000 exists

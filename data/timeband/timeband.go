@@ -59,23 +59,6 @@ func (b Band) Multiplier() int64 {
 	return 0
 }
 
-// Label is the band's Finnish name for the UI.
-func (b Band) Label() string {
-	switch b {
-	case WeekdayDay:
-		return "Arki 7–18"
-	case WeekdayEvening:
-		return "Arki-ilta 18–22"
-	case SaturdayDay:
-		return "Lauantai 7–18"
-	case SaturdayOrEveEvening:
-		return "Lauantai- tai aatto-ilta 18–22"
-	case SundayOrHoliday:
-		return "Sunnuntai tai pyhä 7–22"
-	}
-	return string(b)
-}
-
 // Value is the band's voucher value per hour in cents for a base value per
 // hour, rounded half away from zero (for display; Compute sums exactly).
 func (b Band) Value(base data.Cents) data.Cents {
@@ -135,7 +118,7 @@ func (e *Error) Is(target error) bool {
 
 // ErrOutsideTimeBands is the sentinel for CodeOutsideTimeBands.
 var ErrOutsideTimeBands = &Error{Code: CodeOutsideTimeBands,
-	Message: "Aikaväleillä hinnoiteltu tapahtuma voi olla vain kello 7–22."}
+	Message: "a time-band priced event must lie within 07:00–22:00"}
 
 // Result is one event's minutes and money, in cents.
 type Result struct {
@@ -168,7 +151,7 @@ func Compute(date data.Date, start, end string, baseValue data.Cents, prices map
 		return Result{}, err
 	}
 	if em <= sm {
-		return Result{}, &Error{Code: CodeOutsideTimeBands, Message: "Tapahtuman loppuajan pitää olla alkuajan jälkeen."}
+		return Result{}, &Error{Code: CodeOutsideTimeBands, Message: "the end time must be after the start time"}
 	}
 	r := Result{MinutesByBand: map[Band]int{}, Minutes: em - sm}
 	kind := dayOf(date)
@@ -190,7 +173,7 @@ func Compute(date data.Date, start, end string, baseValue data.Cents, prices map
 		p, ok := prices[b]
 		if !ok {
 			return Result{}, &Error{Code: CodeMissingPrice,
-				Message: fmt.Sprintf("Palveluntuottajan hinnastosta puuttuu hinta aikavälille %s.", b.Label())}
+				Message: fmt.Sprintf("the provider has no price for the time band %s", b)}
 		}
 		priceNum += n * int64(p)
 		valueNum += n * int64(baseValue) * b.Multiplier()
@@ -205,7 +188,7 @@ func Compute(date data.Date, start, end string, baseValue data.Cents, prices map
 // parseClock reads "7:05", "07:05" or "07.05" as minutes after midnight
 // (00:00–24:00).
 func parseClock(s string) (int, error) {
-	bad := &Error{Code: CodeInvalidTime, Message: fmt.Sprintf("Kellonaika %q ei kelpaa: anna muodossa tt:mm.", s)}
+	bad := &Error{Code: CodeInvalidTime, Message: fmt.Sprintf("time %q is not of the form hh:mm", s)}
 	var h, m int
 	i := 0
 	for ; i < len(s) && i < 2 && s[i] >= '0' && s[i] <= '9'; i++ {
