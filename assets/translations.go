@@ -61,7 +61,7 @@ func UseLanguage(code string) error {
 		code = systemLanguage(locales)
 	}
 	if !supported(code) {
-		return fmt.Errorf("kieltä %q ei ole: valitse fi, en tai sv", code)
+		return fmt.Errorf("no language %q: choose fi, en or sv", code)
 	}
 	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && !anyParses(locales) {
 		// A C.UTF-8 locale makes Fyne log "Error parsing user locale C" at
@@ -73,7 +73,7 @@ func UseLanguage(code string) error {
 	for _, l := range Languages {
 		b, err := Translations.ReadFile("translations/" + l + ".json")
 		if err != nil {
-			return fmt.Errorf("käännöstiedosto %s.json puuttuu: %w", l, err)
+			return fmt.Errorf("translation file %s.json is missing: %w", l, err)
 		}
 		files[l] = b
 	}
@@ -84,12 +84,12 @@ func UseLanguage(code string) error {
 			continue
 		}
 		if err := lang.AddTranslationsForLocale(files[l], fyne.Locale(l)); err != nil {
-			return fmt.Errorf("käännöstiedosto %s.json: %w", l, err)
+			return fmt.Errorf("translation file %s.json: %w", l, err)
 		}
 	}
 	for _, tag := range matchTags(code, locales) {
 		if err := lang.AddTranslationsForLocale(files[code], fyne.Locale(tag)); err != nil {
-			return fmt.Errorf("käännöstiedosto %s.json: %w", code, err)
+			return fmt.Errorf("translation file %s.json: %w", code, err)
 		}
 	}
 	chosen = code

@@ -57,6 +57,7 @@ func runCLIWith(args []string, stdout, stderr io.Writer) int {
 	err := commands[args[0]](args[1:], stdout, stderr)
 	var ue usageError
 	var re refusedError
+	var fe failure
 	switch {
 	case err == nil:
 		return 0
@@ -67,6 +68,9 @@ func runCLIWith(args []string, stdout, stderr io.Writer) int {
 		return 2
 	case errors.As(err, &re):
 		return 1 // already printed
+	case errors.As(err, &fe):
+		fmt.Fprintf(stderr, "psopdesk %s: %s\n", args[0], fe.msg)
+		return 1
 	default:
 		slog.Debug("command failed", "command", args[0], "err", err)
 		fmt.Fprintf(stderr, "psopdesk %s: %s\n", args[0], ui.Sentence(err))
@@ -78,6 +82,12 @@ func runCLIWith(args []string, stdout, stderr io.Writer) int {
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+
+// failure is a failed command whose sentence is msg (in the user's
+// language).
+type failure struct{ msg string }
+
+func (e failure) Error() string { return e.msg }
 
 // refusedError ends a command whose change was refused; the sentence has
 // been printed.
@@ -343,7 +353,7 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	if cur, err := c.Cursor(); err != nil {
 		return err
 	} else if cur == 0 {
-		return usageError{lang.L("the cache {{.Dir}} holds no data yet: fetch it first with psopdesk sync (or open PSOP Desk)", map[string]any{"Dir": *dir})}
+		return failure{lang.L("the cache {{.Dir}} holds no data yet: fetch it first with psopdesk sync (or open PSOP Desk)", map[string]any{"Dir": *dir})}
 	}
 	cust, err := c.CustomerByNumber(*number)
 	if err != nil {
@@ -357,7 +367,7 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 				names = append(names, s.Name)
 			}
 		}
-		return usageError{lang.L("no service {{.Name}}; the services: {{.All}}", map[string]any{"Name": *service, "All": strings.Join(names, ", ")})}
+		return failure{lang.L("no service {{.Name}}; the services: {{.All}}", map[string]any{"Name": *service, "All": strings.Join(names, ", ")})}
 	}
 	if err != nil {
 		return err

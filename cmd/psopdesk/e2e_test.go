@@ -174,3 +174,89 @@ func TestSyncErrors(t *testing.T) {
 		t.Errorf("impossible date: exit %d, want 2", code)
 	}
 }
+
+// lines splits command output into its lines.
+func lines(s string) []string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, "\n")
+}
+
+// TestEndToEndCustomerNumber drives the write path as a script would, over
+// real HTTP with the reference organizer as its own process: search, a
+// change queued offline and listed in the outbox, sent by sync, a change
+// sent at once with -server, a bad number refused locally, and an
+// unreachable server leaving the change queued.
+func TestEndToEndCustomerNumber(t *testing.T) {
+	work := t.TempDir()
+	keys := filepath.Join(work, "keys.tsv")
+	url := startOrganizer(t, "-load", scenarioFile, "-keys-out", keys)
+	cacheDir := filepath.Join(work, "cache")
+	run := func(args ...string) (int, string, string) {
+		t.Helper()
+		return runCmd(t, append(args[:1:1], append([]string{"-cache", cacheDir}, args[1:]...)...)...)
+	}
+	if code, out, errOut := run("sync", "-server", url, "-api-key-file", keys); code != 0 {
+		t.Fatalf("sync exit %d: %s%s", code, out, errOut)
+	}
+
+	code, out, _ := run("search", "aapala")
+	if want := "cust-1\tÄäpälä, Sinikka\t1.5.1994\tA-1001"; code != 0 || len(lines(out)) != 1 || lines(out)[0] != want {
+		t.Fatalf("search: exit %d, %q; want the line %q", code, out, want)
+	}
+	if code, out, _ := run("search", "010594Y9021"); code != 0 || !strings.HasPrefix(out, "cust-1\t") || strings.Contains(out, "010594Y9021") {
+		t.Errorf("search by henkilötunnus: exit %d, %q (found, never printed)", code, out)
+	}
+	if code, out, _ := run("search", "Virtanen"); code != 0 || out != "" {
+		t.Errorf("search with no hits: exit %d, %q; want exit 0 and nothing", code, out)
+	}
+
+	// Offline: stored, listed, then sent by sync.
+	code, out, errOut := run("customer-number", "-customer", "cust-1", "-set", "A-2002", "-now", "2026-12-01T09:05:00+02:00")
+	if code != 0 || !strings.Contains(out, "odottaa") {
+		t.Fatalf("customer-number offline: exit %d, %q %q; want queued", code, out, errOut)
+	}
+	code, out, _ = run("outbox")
+	fields := strings.Split(strings.TrimRight(out, "\n"), "\t")
+	if code != 0 || len(lines(out)) != 1 || len(fields) != 4 || fields[1] != "set_customer_number" ||
+		fields[2] != "1.12.2026 09.05" || fields[3] != "" {
+		t.Fatalf("outbox: exit %d, %q", code, out)
+	}
+	if code, out, errOut := run("sync", "-server", url, "-api-key-file", keys); code != 0 {
+		t.Fatalf("sync exit %d: %s%s", code, out, errOut)
+	}
+	if _, out, _ := run("outbox"); out != "" {
+		t.Errorf("outbox after sync: %q, want empty", out)
+	}
+	if _, out, _ := run("search", "A-2002"); !strings.HasPrefix(out, "cust-1\t") || !strings.HasSuffix(out, "\tA-2002\n") {
+		t.Errorf("search for the new number: %q", out)
+	}
+
+	// A number that is not one: refused at once, exit 1, nothing queued.
+	code, out, errOut = run("customer-number", "-customer", "cust-1", "-set", "A 1;")
+	if code != 1 || out != "" || !strings.Contains(errOut, "Asiakasnumero") {
+		t.Errorf("bad number: exit %d, %q %q", code, out, errOut)
+	}
+	// Sent at once with -server.
+	code, out, errOut = run("customer-number", "-customer", "cust-1", "-remove", "-server", url, "-api-key-file", keys)
+	if code != 0 || !strings.Contains(out, "hyväksyi") {
+		t.Errorf("remove with -server: exit %d, %q %q; want applied", code, out, errOut)
+	}
+	if _, out, _ := run("search", "aapala"); !strings.HasSuffix(out, "\t1.5.1994\t\n") {
+		t.Errorf("after the removal: %q, want no customer number", out)
+	}
+	// Unreachable: queued, exit 0, the outbox tells the failure.
+	code, out, _ = run("customer-number", "-customer", "cust-1", "-set", "A-3003", "-server", "http://127.0.0.1:1", "-api-key-file", keys)
+	if code != 0 || !strings.Contains(out, "ei saada yhteyttä") {
+		t.Errorf("unreachable: exit %d, %q; want queued, with the reason", code, out)
+	}
+	if _, out, _ := run("outbox"); !strings.HasSuffix(out, "\tunreachable\n") {
+		t.Errorf("outbox after a failed send: %q", out)
+	}
+	// Wrong flags: exit 2.
+	if code, _, _ := run("customer-number", "-customer", "cust-1"); code != 2 {
+		t.Errorf("neither -set nor -remove: exit %d, want 2", code)
+	}
+}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -101,98 +100,75 @@ func TestHelp(t *testing.T) {
 	}
 }
 
-// reports records what a syncer tells, for the test goroutine.
-type reports chan string
-
-func (r reports) SyncProgress(p client.Progress) {
-	if p.Pages == 0 {
-		r <- "progress"
-	}
-}
-func (r reports) SyncDone(p client.Progress) { r <- fmt.Sprintf("done %d", p.Changes) }
-func (r reports) SyncFailed(err error)       { r <- "failed" }
-
-// next waits for the next report that is not a progress page. The bound
-// only stops a broken test.
-func (r reports) next(t *testing.T) string {
+// demoRun opens the demo cache folder dir, runs one sync against the demo
+// organizer kept in it, applies change (may be nil) and syncs again, and
+// closes everything, as a start and quit of the desk in demo mode would.
+// It gives the changes the first sync fetched.
+func demoRun(t *testing.T, dir string, change func(c *cache.Cache)) (fetched int) {
 	t.Helper()
-	select {
-	case s := <-r:
-		return s
-	case <-time.After(60 * time.Second):
-		t.Fatal("no report in 60 s")
-		return ""
-	}
-}
-
-// TestSyncerPullsAgainOnRequest: in demo mode the organizer starts once and
-// a request pulls again (what is new: nothing); against a server that does
-// not answer every pull fails and a request tries again, showing progress.
-func TestSyncerPullsAgainOnRequest(t *testing.T) {
-	keyFile := filepath.Join(t.TempDir(), "key")
-	if err := os.WriteFile(keyFile, []byte("k-test\n"), 0o600); err != nil {
+	c, err := cache.Open(dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name  string
-		f     guiFlags
-		wants []string // reports after the start, then after each of two requests
-	}{
-		{"demo", guiFlags{demoCustomers: 5}, []string{"progress", "done *", "progress", "done 0", "progress", "done 0"}},
-		{"no server", guiFlags{server: "http://127.0.0.1:1", keyFile: keyFile},
-			[]string{"progress", "failed", "progress", "failed", "progress", "failed"}},
-		{"no key file", guiFlags{server: "http://127.0.0.1:1", keyFile: keyFile + ".missing"},
-			[]string{"progress", "failed", "progress", "failed", "progress", "failed"}},
+	defer c.Close()
+	conn := &connector{f: guiFlags{cacheDir: dir, demoCustomers: 10}}
+	defer conn.close()
+	e := client.NewEngine(c, conn.connect, nil)
+	res, err := e.Once(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := cache.Open(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			s := newSyncer(c, tc.f)
-			r := make(reports, 100)
-			ctx, cancel := context.WithCancel(context.Background())
-			done := make(chan struct{})
-			go func() { defer close(done); s.run(ctx, r) }()
-			for i, want := range tc.wants {
-				if i == 2 || i == 4 {
-					s.request()
-				}
-				got := r.next(t)
-				if want == "done *" && strings.HasPrefix(got, "done ") && got != "done 0" {
-					continue
-				}
-				if got != want {
-					t.Errorf("report %d: %q, want %q", i, got, want)
-				}
-			}
-			cancel()
-			<-done
-			if tc.name == "demo" {
-				if _, err := os.Stat(s.dir); !os.IsNotExist(err) {
-					t.Errorf("demo folder %s left behind: %v", s.dir, err)
-				}
-			}
-		})
+	if change != nil {
+		change(c)
+		if res, err := e.Once(context.Background(), nil); err != nil || len(res.Applied) != 1 {
+			t.Fatalf("sending the change: %+v, %v", res, err)
+		}
 	}
+	return res.Pull.Changes
 }
 
-// TestSyncerRequestNeverBlocks: requests while a pull runs are dropped
-// (that pull continues), and many requests between pulls make one pull.
-func TestSyncerRequestNeverBlocks(t *testing.T) {
-	s := newSyncer(nil, guiFlags{})
-	s.busy.Store(true)
-	s.request()
-	if len(s.again) != 0 {
-		t.Error("a request during a pull was queued")
+// TestDemoKeepsChangesAcrossStarts: demo mode keeps its organizer in the
+// demo cache folder, so a second start fetches only what is new and keeps
+// what the user changed; -demo-reset starts both over.
+func TestDemoKeepsChangesAcrossStarts(t *testing.T) {
+	dir := t.TempDir()
+	var id string
+	first := demoRun(t, dir, func(c *cache.Cache) {
+		found, err := c.Search("a", 1)
+		if err != nil || len(found) == 0 {
+			t.Fatalf("no demo customer found: %v", err)
+		}
+		id = found[0].ID
+		if _, err := c.SetCustomerNumber(id, "DEMO-77", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	second := demoRun(t, dir, nil)
+	if second >= first/2 {
+		t.Errorf("the second start fetched %d changes of %d: the demo started over", second, first)
 	}
-	s.busy.Store(false)
-	for range 3 {
-		s.request()
+	number := func() string {
+		c, err := cache.Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		cu, err := c.Customer(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cu.CustomerNumber
 	}
-	if len(s.again) != 1 {
-		t.Errorf("%d pulls queued, want 1", len(s.again))
+	if got := number(); got != "DEMO-77" {
+		t.Errorf("after a restart the customer number is %q, want DEMO-77", got)
+	}
+	if err := resetDemo(dir); err != nil {
+		t.Fatal(err)
+	}
+	if again := demoRun(t, dir, nil); again != first {
+		t.Errorf("after -demo-reset the sync fetched %d changes, want all %d", again, first)
+	}
+	if got := number(); got == "DEMO-77" {
+		t.Error("-demo-reset kept the user's change")
 	}
 }
