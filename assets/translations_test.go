@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2/lang"
@@ -133,6 +135,52 @@ func TestTranslationFilesComplete(t *testing.T) {
 	for _, k := range []string{"Cancel", "OK", "Yes", "No", "Error", "Information", "Confirm", "monday"} {
 		if _, ok := files["fi"][k]; !ok {
 			t.Errorf("fi.json lacks Fyne's key %q", k)
+		}
+	}
+}
+
+// TestTranslationPlaceholders checks that every text fills the fields its
+// key names ({{.N}}, {{.Number}} …) and no others, in every language and
+// plural form: a Swedish sentence without {{.Number}} would hide the
+// number the user typed. Keys naming no field are not checked (some are
+// ids such as unit.hour whose texts may use fields of their own).
+func TestTranslationPlaceholders(t *testing.T) {
+	field := regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+	fields := func(s string) string {
+		var out []string
+		for _, m := range field.FindAllStringSubmatch(s, -1) {
+			out = append(out, m[1])
+		}
+		slices.Sort(out)
+		return strings.Join(slices.Compact(out), ",")
+	}
+	for _, l := range Languages {
+		b, err := Translations.ReadFile("translations/" + l + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]any{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s.json: %v", l, err)
+		}
+		for k, v := range m {
+			want := fields(k)
+			var texts []string
+			switch v := v.(type) {
+			case string:
+				texts = []string{v}
+			case map[string]any:
+				for _, form := range v {
+					if s, ok := form.(string); ok {
+						texts = append(texts, s)
+					}
+				}
+			}
+			for _, s := range texts {
+				if got := fields(s); got != want && want != "" {
+					t.Errorf("%s.json %q: %q fills {%s}, want {%s}", l, k, s, got, want)
+				}
+			}
 		}
 	}
 }

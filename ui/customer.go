@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"errors"
 	"log/slog"
 	"sort"
 
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/data"
+	"psopdesk/data/cache"
 )
 
 // The customer tabs in order (DOMAIN.md §2).
@@ -34,20 +34,18 @@ type customerView struct {
 
 	info, purchasing, balance, reservations, events *fyne.Container
 	statement                                       *statementTab
+	number                                          *numberEditor // on the info tab
 
 	loads int // UI goroutine only: counts loads, to drop stale ones
 }
 
-// customerData is everything a customer view shows, read off the UI goroutine.
+// customerData is everything a customer view shows, read off the UI
+// goroutine in one read of the cache (one sync state, the user's pending
+// changes applied).
 type customerData struct {
-	cust         data.Customer
-	grants       []data.Grant
-	vouchers     []data.Voucher
-	reservations []data.Reservation
-	events       []data.ServiceEvent
-	services     map[string]data.Service
-	serviceOrder []data.Service // every service, in the Source's (Finnish) order
-	err          error
+	cache.CustomerView
+	services map[string]data.Service // Services by id
+	err      error
 }
 
 func newCustomerView(d *Desk, c data.Customer, selected int) *customerView {
@@ -58,6 +56,7 @@ func newCustomerView(d *Desk, c data.Customer, selected int) *customerView {
 	v.info, v.purchasing, v.balance = loading(), loading(), loading()
 	v.reservations, v.events = loading(), loading()
 	v.statement = newStatementTab(v)
+	v.number = newNumberEditor(v)
 	scroll := func(o fyne.CanvasObject) fyne.CanvasObject { return container.NewScroll(container.NewPadded(o)) }
 	v.tabs = container.NewAppTabs(
 		container.NewTabItem(lang.L("tab.info"), scroll(v.info)),
@@ -90,21 +89,11 @@ func (v *customerView) load() {
 }
 
 func readCustomer(src Source, id string, today data.Date) customerData {
-	var cd customerData
-	var errs [6]error
-	cd.cust, errs[0] = src.Customer(id)
-	cd.grants, errs[1] = src.Grants(id)
-	cd.vouchers, errs[2] = src.Vouchers(id)
-	cd.reservations, errs[3] = src.ValidReservations(id, today)
-	cd.events, errs[4] = src.Events(id)
-	var svcs []data.Service
-	svcs, errs[5] = src.Services()
-	cd.serviceOrder = svcs
-	cd.services = make(map[string]data.Service, len(svcs))
-	for _, s := range svcs {
+	cv, err := src.CustomerView(id, today)
+	cd := customerData{CustomerView: cv, err: err, services: make(map[string]data.Service, len(cv.Services))}
+	for _, s := range cv.Services {
 		cd.services[s.ID] = s
 	}
-	cd.err = errors.Join(errs[:]...)
 	return cd
 }
 
@@ -121,10 +110,13 @@ func (v *customerView) show(cd customerData) {
 			c.Objects = []fyne.CanvasObject{l}
 			c.Refresh()
 		}
+		// A refusal stays readable, e.g. of a customer who fell out of sight.
+		v.info.Objects = append(v.info.Objects, v.number.errText)
+		v.info.Refresh()
 		return
 	}
-	v.cust = cd.cust
-	v.tab.Text = cd.cust.FullName()
+	v.cust = cd.Customer
+	v.tab.Text = cd.Customer.FullName()
 	v.d.tabs.Refresh()
 	setObjects(v.info, v.infoContent(cd))
 	setObjects(v.purchasing, v.purchasingContent(cd))
@@ -154,19 +146,24 @@ func formGrid(pairs ...string) *fyne.Container {
 	return container.New(layout.NewFormLayout(), objs...)
 }
 
+// infoContent is the Asiakkaan tiedot tab: the customer's data, and the
+// provider's customer number as an editor (DOMAIN.md §6).
 func (v *customerView) infoContent(cd customerData) fyne.CanvasObject {
-	c := cd.cust
-	return formGrid(
+	c := cd.Customer
+	grid := formGrid(
 		lang.L("Name"), c.FullName(),
 		lang.L("Personal identity code"), orDash(c.Hetu),
 		lang.L("Address"), orDash(c.Address),
 		lang.L("Language"), languageName(c.Language),
-		lang.L("Customer number"), orDash(c.CustomerNumber),
 	)
+	v.number.show(cd)
+	grid.Add(widget.NewLabelWithStyle(lang.L("Customer number"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	grid.Add(v.number.content)
+	return grid
 }
 
 func (cd customerData) voucher(number string) (data.Voucher, bool) {
-	for _, vo := range cd.vouchers {
+	for _, vo := range cd.Vouchers {
 		if vo.Number == number {
 			return vo, true
 		}
@@ -181,7 +178,7 @@ func (v *customerView) purchasingContent(cd customerData) fyne.CanvasObject {
 		{title: lang.L("Voucher value"), right: true}, {title: lang.L("Valid")},
 	}
 	var rows [][]cell
-	for _, g := range cd.grants {
+	for _, g := range cd.Grants {
 		if g.Kind != data.KindPurchasingPower {
 			continue
 		}
@@ -208,11 +205,11 @@ func (v *customerView) balanceContent(cd customerData) fyne.CanvasObject {
 		{title: lang.L("Used"), right: true}, {title: lang.L("Remaining"), right: true}, {title: lang.L("Valid")},
 	}
 	var rows [][]cell
-	for _, g := range cd.grants {
+	for _, g := range cd.Grants {
 		if g.Kind != data.KindBalancePurchasingPower {
 			continue
 		}
-		used, remaining := data.BalanceUsage(g, cd.events)
+		used, remaining := data.BalanceUsage(g, cd.Events)
 		svc := cd.services[g.ServiceID]
 		rows = append(rows, []cell{
 			{text: g.VoucherNumber}, {text: orDash(svc.Name)}, {text: g.Amount.String()},
@@ -226,8 +223,8 @@ func (v *customerView) balanceContent(cd customerData) fyne.CanvasObject {
 }
 
 func (v *customerView) reservationsContent(cd customerData) fyne.CanvasObject {
-	grants := make(map[string]data.Grant, len(cd.grants))
-	for _, g := range cd.grants {
+	grants := make(map[string]data.Grant, len(cd.Grants))
+	for _, g := range cd.Grants {
 		grants[g.ID] = g
 	}
 	cols := []column{
@@ -235,7 +232,7 @@ func (v *customerView) reservationsContent(cd customerData) fyne.CanvasObject {
 		{title: lang.L("To")}, {title: lang.L("Reserved quantity"), right: true},
 	}
 	var rows [][]cell
-	for _, r := range cd.reservations {
+	for _, r := range cd.Reservations {
 		g := grants[r.GrantID]
 		svc := cd.services[g.ServiceID]
 		rows = append(rows, []cell{
@@ -250,7 +247,7 @@ func (v *customerView) reservationsContent(cd customerData) fyne.CanvasObject {
 }
 
 func (v *customerView) eventsContent(cd customerData) fyne.CanvasObject {
-	evs := append([]data.ServiceEvent(nil), cd.events...)
+	evs := append([]data.ServiceEvent(nil), cd.Events...)
 	sort.SliceStable(evs, func(i, j int) bool { // newest first
 		if c := evs[i].Date.Compare(evs[j].Date); c != 0 {
 			return c > 0

@@ -26,33 +26,41 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/data"
+	"psopdesk/data/cache"
 	"psopdesk/sync/client"
 	"psopdesk/ui/print"
 )
 
-// Source is what the window reads: the local cache (*cache.Cache implements
-// it). Every method may be called from any goroutine.
+// Source is what the window reads and where it stores the user's changes:
+// the local cache (*cache.Cache implements it). Every method may be called
+// from any goroutine.
 type Source interface {
 	// Search finds customers by name prefix, henkilötunnus, voucher
 	// number or the provider's customer number; at most limit (0: all),
 	// sorted by last name, first names.
 	Search(q string, limit int) ([]data.Customer, error)
-	// Customer returns one customer or an error wrapping cache.ErrNotFound.
-	Customer(id string) (data.Customer, error)
-	// Grants returns the customer's grants, both kinds.
-	Grants(customerID string) ([]data.Grant, error)
-	// Vouchers returns the customer's vouchers.
-	Vouchers(customerID string) ([]data.Voucher, error)
-	// ValidReservations returns the customer's reservations valid on today.
-	ValidReservations(customerID string, today data.Date) ([]data.Reservation, error)
-	// Events returns the provider's events of the customer, newest first.
-	Events(customerID string) ([]data.ServiceEvent, error)
-	// Services returns every service.
-	Services() ([]data.Service, error)
+	// CustomerView reads everything the customer tabs show of customer
+	// id in one read (one sync state), the user's pending changes applied
+	// and listed; reservations valid on today. An error wrapping
+	// cache.ErrNotFound when the cache has no such customer.
+	CustomerView(id string, today data.Date) (cache.CustomerView, error)
 	// Statement makes the co-payment statement of the customer's service
 	// for from..to (inclusive); made is the date printed on it.
 	Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error)
+	// SetCustomerNumber stores in the outbox the change of the customer's
+	// number (DOMAIN.md §6), made at now. Refused at once with a
+	// *data.Error (nothing stored): an invalid number, a number another
+	// customer holds, a customer not in the cache.
+	SetCustomerNumber(customerID, number string, now time.Time) (cache.Entry, error)
+	// RemoveCustomerNumber stores in the outbox the removal of the
+	// customer's number, made at now.
+	RemoveCustomerNumber(customerID string, now time.Time) (cache.Entry, error)
 }
+
+var (
+	_ Source          = (*cache.Cache)(nil)
+	_ client.Reporter = (*Desk)(nil)
+)
 
 // Options tune a Desk. The zero Options work.
 type Options struct {
@@ -67,24 +75,29 @@ type Options struct {
 	// OpenFile opens a written file for the user (the system's PDF viewer).
 	// Default: fyne.CurrentApp().OpenURL with a file:// URL.
 	OpenFile func(path string) error
-	// Today is the current day. Default: data.Today (Europe/Helsinki).
+	// Now is the clock: the time of the user's changes and of the status
+	// line. Default: time.Now.
+	Now func() time.Time
+	// Today is the current day. Default: Now's day in Europe/Helsinki.
 	Today func() data.Date
 	// Language is the UI language code ("fi", "en", "sv") handed to the
 	// printer; the UI itself follows lang. Default "fi".
 	Language string
-	// Resync asks for the data to be fetched from the server again: the
-	// menu item "Päivitä tiedot" (Ctrl+R) and, after a failed sync, the
-	// button "Yritä uudelleen" call it on the Fyne goroutine, so it must
-	// not block. The sync it starts reports through SyncProgress, SyncDone
-	// and SyncFailed as the first one did; while a sync runs it should do
-	// nothing. Nil: neither the menu item nor the button is offered.
+	// Resync asks for a sync (client.Engine.Request): the menu item
+	// "Päivitä tiedot" (Ctrl+R), the button "Yritä uudelleen" after a
+	// failed sync, and every change the user saves (so that it is sent at
+	// once) call it on the Fyne goroutine, so it must not block. The sync
+	// it starts reports through SyncProgress, SyncDone and SyncFailed.
+	// Nil: neither the menu item nor the button is offered, and changes
+	// wait in the outbox.
 	Resync func()
 }
 
 // searchLimit is the number of search results shown at most.
 const searchLimit = 200
 
-// Desk is the main window and its state.
+// Desk is the main window and its state. It is the sync engine's
+// client.Reporter: SyncProgress, SyncDone and SyncFailed.
 type Desk struct {
 	app fyne.App
 	src Source
@@ -103,22 +116,38 @@ type Desk struct {
 	syncBar   *widget.ProgressBarInfinite
 	syncRetry *widget.Button // "Yritä uudelleen", shown after a failed sync
 	syncBox   *fyne.Container
-	syncErr   dialog.Dialog // the last failed sync's dialog, replaced by the next
+	syncErr   dialog.Dialog // the failed sync's dialog while it is open
 	synced    bool          // a sync has ended (ok or not): the search page is ready
+	// lastFailure is the sentence of the last failed sync's dialog ("" after
+	// a sync that worked); asked tells that the user asked for the sync
+	// since. An automatic retry that fails the same way shows no dialog
+	// again: the status line says it.
+	lastFailure string
+	asked       bool
+
+	// Refusals of customers not open, shown in one dialog until closed.
+	refusals   []refusalNote
+	refusalDlg dialog.Dialog
 
 	// do runs fn on the Fyne goroutine: fyne.Do; tests run it on theirs.
 	do func(fn func())
 
 	// notify, when set (tests), is told after a background result has been
 	// applied to the widgets: "search:"+query, "customer:"+id,
-	// "statement:"+id, "pdf:"+id, "sync:progress", "sync:done", "sync:failed".
+	// "statement:"+id, "pdf:"+id, "number:"+id (a change stored or
+	// refused at once), "refusals" (their dialog shown), "sync:progress",
+	// "sync:done", "sync:failed".
 	notify func(event string)
 }
 
 // NewDesk builds the window over src. Call Window().ShowAndRun (or Show).
 func NewDesk(a fyne.App, src Source, opt Options) *Desk {
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
 	if opt.Today == nil {
-		opt.Today = data.Today
+		now := opt.Now
+		opt.Today = func() data.Date { return data.DateOf(now().In(data.Helsinki)) }
 	}
 	if opt.Language == "" {
 		opt.Language = "fi"
@@ -186,6 +215,7 @@ func (d *Desk) resync() {
 		return
 	}
 	d.syncRetry.Hide()
+	d.asked = true
 	d.opt.Resync()
 }
 
@@ -228,42 +258,141 @@ func (d *Desk) SyncProgress(p client.Progress) {
 	})
 }
 
-// SyncDone ends the progress display, refreshes what is shown from the
-// cache and logs "search page ready" the first time. Safe from any goroutine.
-func (d *Desk) SyncDone(p client.Progress) {
+// SyncDone ends a sync that worked (client.Reporter): the status line
+// says the data is up to date, the open customers reload (applied changes
+// lose their mark, refused ones show the server's data again) and each
+// refused change is explained. Safe from any goroutine.
+func (d *Desk) SyncDone(r client.Result) {
 	d.do(func() {
 		d.syncBar.Stop()
 		d.syncBar.Hide()
 		d.syncRetry.Hide()
-		d.syncLabel.SetText(lang.N("Data is up to date ({{.N}} changes, {{.Time}}).", p.Changes,
-			map[string]any{"N": data.GroupDigits(p.Changes), "Time": time.Now().In(data.Helsinki).Format("15.04")}))
+		line := lang.N("Data is up to date ({{.N}} changes, {{.Time}}).", r.Pull.Changes,
+			map[string]any{"N": data.GroupDigits(r.Pull.Changes), "Time": d.opt.Now().In(data.Helsinki).Format("15.04")})
+		d.syncLabel.SetText(withPending(line, r.Pending))
 		d.syncBox.Show()
+		d.lastFailure, d.asked = "", false
+		if d.syncErr != nil { // the failure it told of is over
+			d.syncErr.Hide()
+		}
+		d.refused(r.Refused)
 		d.afterSync()
 		d.told("sync:done")
 	})
 }
 
-// SyncFailed tells the user why the sync failed, in err's sentence, in a
-// dialog, and keeps the window working on what the cache holds (offline).
-// With Options.Resync, a "Yritä uudelleen" button follows the status line.
-// Safe from any goroutine.
-func (d *Desk) SyncFailed(err error) {
+// SyncFailed tells the user why the sync failed, in err's Sentence, in a
+// dialog, and keeps the window working on what the cache holds (offline);
+// the status line says how many changes wait to be sent. With
+// Options.Resync, a "Yritä uudelleen" button follows the status line.
+// Changes the server refused before the failure are explained as in
+// SyncDone. Safe from any goroutine.
+func (d *Desk) SyncFailed(err error, r client.Result) {
 	d.do(func() {
+		slog.Info("sync failed", "err", err)
 		d.syncBar.Stop()
 		d.syncBar.Hide()
-		d.syncLabel.SetText(lang.L("Fetching data failed: showing the data fetched earlier."))
+		d.syncLabel.SetText(withPending(lang.L("Fetching data failed: showing the data fetched earlier."), r.Pending))
 		if d.opt.Resync != nil {
 			d.syncRetry.Show()
 		}
 		d.syncBox.Show()
-		if d.syncErr != nil {
-			d.syncErr.Hide()
+		// One dialog, the latest failure's; an automatic retry that fails
+		// the same way leaves it as it is (open or closed by the user).
+		if msg := Sentence(err); msg != d.lastFailure || d.asked {
+			if d.syncErr != nil {
+				d.syncErr.Hide()
+			}
+			dlg := dialog.NewError(errors.New(msg), d.win)
+			dlg.SetOnClosed(func() {
+				if d.syncErr == dlg {
+					d.syncErr = nil
+				}
+			})
+			d.syncErr = dlg
+			dlg.Show()
+			d.lastFailure = msg
 		}
-		d.syncErr = dialog.NewError(err, d.win)
-		d.syncErr.Show()
+		d.asked = false
+		d.refused(r.Refused)
 		d.afterSync()
 		d.told("sync:failed")
 	})
+}
+
+// withPending adds to a status line how many changes wait to be sent.
+func withPending(line string, pending int) string {
+	if pending <= 0 {
+		return line
+	}
+	return line + " " + lang.N("{{.N}} changes wait to be sent.", pending, map[string]any{"N": data.GroupDigits(pending)})
+}
+
+// refusalNote is a refused change of a customer not open: whose (the
+// name, when the cache still has the customer) and why.
+type refusalNote struct {
+	customerID, name, sentence string
+}
+
+// refused explains the changes the server refused: in the customer's
+// Asiakkaan tiedot tab under the number when the customer is open, else
+// in a dialog. The sentences are made now, in the current language; the
+// names of customers not open are read off the UI goroutine.
+func (d *Desk) refused(rs []cache.Refusal) {
+	var notes []refusalNote
+	for _, r := range rs {
+		id := r.Command.CustomerID
+		if v, ok := d.views[id]; ok {
+			v.number.showError(RefusalSentence(r))
+			continue
+		}
+		notes = append(notes, refusalNote{customerID: id, sentence: RefusalSentence(r)})
+	}
+	if len(notes) == 0 {
+		return
+	}
+	src, today := d.src, d.opt.Today()
+	go func() {
+		for i, n := range notes {
+			if cv, err := src.CustomerView(n.customerID, today); err == nil {
+				notes[i].name = cv.Customer.FullName()
+			}
+		}
+		d.do(func() {
+			d.refusals = append(d.refusals, notes...)
+			d.showRefusals()
+			d.told("refusals")
+		})
+	}()
+}
+
+// showRefusals shows (again) the dialog of the refused changes of
+// customers not open, the new ones added to those not yet dismissed.
+func (d *Desk) showRefusals() {
+	if old := d.refusalDlg; old != nil {
+		d.refusalDlg = nil
+		old.Hide()
+	}
+	box := container.NewVBox()
+	for _, n := range d.refusals {
+		name := n.name
+		if name == "" {
+			name = lang.L("A customer no longer in the local cache")
+		}
+		box.Add(widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		l := widget.NewLabel(n.sentence)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	dlg := dialog.NewCustom(lang.N("Changes not saved", len(d.refusals)), lang.L("OK"), box, d.win)
+	dlg.SetOnClosed(func() {
+		if d.refusalDlg == dlg {
+			d.refusalDlg, d.refusals = nil, nil
+		}
+	})
+	d.refusalDlg = dlg
+	dlg.Resize(fyne.NewSize(min(560, d.win.Canvas().Size().Width-40), 0))
+	dlg.Show()
 }
 
 func (d *Desk) afterSync() {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"psopdesk/sync/wire"
 	"strings"
 	"sync"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"psopdesk/data"
 	"psopdesk/data/cache"
 	"psopdesk/sync/client"
+	"psopdesk/sync/wire"
 )
 
 const scenarioHetu = "010594Y9021"
@@ -144,7 +144,7 @@ func newFixture(t *testing.T, opt Options) *fixture {
 		t.Fatal(err)
 	}
 	f := &fixture{queue: make(chan func(), 1000)}
-	if opt.Today == nil {
+	if opt.Today == nil && opt.Now == nil {
 		opt.Today = func() data.Date { return data.NewDate(2026, time.November, 20) }
 	}
 	if opt.OpenFile == nil {
@@ -688,16 +688,19 @@ func TestSync(t *testing.T) {
 	if !f.d.syncBar.Visible() {
 		t.Error("no progress bar while syncing")
 	}
-	f.d.SyncFailed(errors.New("Palvelimeen ei saatu yhteyttä: tarkista verkkoyhteys."))
+	f.d.SyncFailed(&client.Error{Kind: client.Unreachable, Err: errors.New("dial tcp 10.0.0.1:443: connect: connection refused")},
+		client.Result{Pending: 3})
 	f.wait(t, "sync:failed")
 	f.wait(t, "search:") // the search reruns on what the cache holds
 	if f.d.syncBar.Visible() {
 		t.Error("progress bar still shown after the sync ended")
 	}
-	assertTexts(t, f.d.syncBox, "Tietojen haku epäonnistui: näytetään aiemmin haetut tiedot.")
+	assertTexts(t, f.d.syncBox, "Tietojen haku epäonnistui: näytetään aiemmin haetut tiedot. 3 muutosta odottaa lähetystä.")
 	overlay := f.d.Window().Canvas().Overlays().Top()
-	if overlay == nil || !hasText(overlay, "Palvelimeen ei saatu yhteyttä: tarkista verkkoyhteys.") {
+	if overlay == nil || !hasText(overlay, "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa.") {
 		t.Errorf("no error dialog with the sentence")
+	} else {
+		assertNoText(t, overlay, "connection refused") // the detail is for the log
 	}
 	// Offline: the cache still answers.
 	f.search(t, "Ääp")

@@ -236,31 +236,57 @@ func TestResync(t *testing.T) {
 	if f.d.syncRetry.Visible() {
 		t.Error("Yritä uudelleen shown while syncing")
 	}
-	f.d.SyncFailed(errInTest("Palvelimeen ei saatu yhteyttä."))
+	unreachable := &client.Error{Kind: client.Unreachable}
+	server := &client.Error{Kind: client.Server}
+	const (
+		unreachableText = "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa."
+		serverText      = "Palvelimella on häiriö. Yritä myöhemmin uudelleen. Välimuistin tiedot ovat tallessa."
+	)
+	f.d.SyncFailed(unreachable, client.Result{})
 	f.wait(t, "sync:failed")
-	f.d.SyncFailed(errInTest("Palvelimeen ei saatu yhteyttä vieläkään."))
+	assertTexts(t, f.d.Window().Canvas().Overlays().Top(), unreachableText)
+	f.d.SyncFailed(server, client.Result{})
 	f.wait(t, "sync:failed")
 	// One dialog, the latest failure's: a retry that fails again does not
 	// pile dialogs up.
 	if n := len(f.d.Window().Canvas().Overlays().List()); n != 1 {
 		t.Errorf("%d dialogs after two failures, want 1", n)
 	}
-	assertTexts(t, f.d.Window().Canvas().Overlays().Top(), "Palvelimeen ei saatu yhteyttä vieläkään.")
+	assertTexts(t, f.d.Window().Canvas().Overlays().Top(), serverText)
 	if !f.d.syncRetry.Visible() || f.d.syncRetry.Text != "Yritä uudelleen" {
 		t.Fatalf("no Yritä uudelleen after a failed sync: %q", texts(f.d.syncBox))
 	}
 	assertTexts(t, f.d.syncBox, "Tietojen haku epäonnistui: näytetään aiemmin haetut tiedot.", "Yritä uudelleen")
+	// Closed by the user, the dialog stays closed while the engine's own
+	// retries fail the same way; the status line still says it.
+	tapButton(t, f.d.Window().Canvas().Overlays().Top(), "OK")
+	f.d.SyncFailed(server, client.Result{})
+	f.wait(t, "sync:failed")
+	if top := f.d.Window().Canvas().Overlays().Top(); top != nil {
+		t.Errorf("an automatic retry's same failure opened a dialog again: %q", texts(top))
+	}
+	assertTexts(t, f.d.syncBox, "Tietojen haku epäonnistui: näytetään aiemmin haetut tiedot.")
 	test.Tap(f.d.syncRetry)
 	if asked != 2 || f.d.syncRetry.Visible() {
 		t.Errorf("retry: asked %d syncs (want 2), button visible %v", asked, f.d.syncRetry.Visible())
 	}
+	// The sync the user asked for fails the same way: told again.
+	f.d.SyncFailed(server, client.Result{})
+	f.wait(t, "sync:failed")
+	if top := f.d.Window().Canvas().Overlays().Top(); top == nil || !hasText(top, serverText) {
+		t.Error("no dialog after the retry the user asked for failed")
+	}
+	test.Tap(f.d.syncRetry)
 	f.d.SyncProgress(client.Progress{Pages: 1, Changes: 12})
 	f.wait(t, "sync:progress")
 	assertTexts(t, f.d.syncBox, "Haetaan tietoja palvelimelta… 12 muutosta")
-	f.d.SyncDone(client.Progress{Changes: 12})
+	f.d.SyncDone(client.Result{Pull: client.Progress{Changes: 12}})
 	f.wait(t, "sync:done")
 	if f.d.syncRetry.Visible() {
 		t.Error("Yritä uudelleen shown after a sync succeeded")
+	}
+	if top := f.d.Window().Canvas().Overlays().Top(); top != nil {
+		t.Errorf("the failure's dialog still open after a sync succeeded: %q", texts(top))
 	}
 }
 
@@ -273,7 +299,7 @@ func TestNoResync(t *testing.T) {
 			t.Error("Päivitä tiedot offered without Resync")
 		}
 	}
-	f.d.SyncFailed(errInTest("x"))
+	f.d.SyncFailed(errInTest("x"), client.Result{})
 	f.wait(t, "sync:failed")
 	if f.d.syncRetry.Visible() {
 		t.Error("Yritä uudelleen offered without Resync")

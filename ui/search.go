@@ -155,7 +155,7 @@ func (p *searchPage) apply(q string, found []data.Customer, err error) {
 	switch {
 	case err != nil:
 		slog.Error("search failed", "err", err)
-		p.status.SetText(lang.L("Search failed: {{.Err}}", map[string]any{"Err": err.Error()}))
+		p.status.SetText(lang.L("Search failed: {{.Err}}", map[string]any{"Err": Sentence(err)}))
 	case strings.TrimSpace(q) == "":
 		p.status.SetText(lang.L("Type a customer's name, personal identity code, voucher number or customer number."))
 	case len(found) == 0:

@@ -90,11 +90,11 @@ func newStatementTab(v *customerView) *statementTab {
 // user's choice when it is still offered, else choosing the first.
 func (s *statementTab) setServices(cd customerData) {
 	granted := map[string]bool{}
-	for _, g := range cd.grants {
+	for _, g := range cd.Grants {
 		granted[g.ServiceID] = true
 	}
 	s.services = s.services[:0]
-	for _, svc := range cd.serviceOrder { // already in Finnish order
+	for _, svc := range cd.Services { // already in Finnish order
 		if granted[svc.ID] {
 			s.services = append(s.services, svc)
 		}
@@ -172,7 +172,7 @@ func (s *statementTab) make() {
 					map[string]any{"To": to.Format(), "From": from.Format()}))
 			case err != nil:
 				slog.Error("statement failed", "customer", id, "err", err)
-				s.fail(lang.L("The statement could not be made: {{.Err}}", map[string]any{"Err": err.Error()}))
+				s.fail(lang.L("The statement could not be made: {{.Err}}", map[string]any{"Err": Sentence(err)}))
 			default:
 				s.show(st)
 			}

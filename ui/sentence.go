@@ -1,0 +1,204 @@
+package ui
+
+import (
+	"errors"
+
+	"fyne.io/fyne/v2/lang"
+
+	"psopdesk/data"
+	"psopdesk/data/cache"
+	"psopdesk/data/hetu"
+	"psopdesk/sync/client"
+	"psopdesk/sync/wire"
+)
+
+// DemoError is a demo server (the reference organizer started inside
+// PSOP Desk) that could not be started. Err is the detail, for the log.
+type DemoError struct{ Err error }
+
+// Error is English, for logs.
+func (e *DemoError) Error() string {
+	if e.Err == nil {
+		return "demo server could not be started"
+	}
+	return "demo server could not be started: " + e.Err.Error()
+}
+
+// Unwrap gives the detail.
+func (e *DemoError) Unwrap() error { return e.Err }
+
+// Sentence turns err into what the user reads, in the language of lang
+// (assets.UseLanguage): what happened and what to do. It knows the errors
+// of the layers below by their types and codes: *DemoError,
+// *client.KeyFileError (its file path is shown, never its contents),
+// *client.Error by Kind, *data.Error by Code (customer number rules and
+// the refusal codes the cache gives at once), *hetu.Error by Reason,
+// cache.ErrLocked, cache.ErrNotFound, data.ErrDateFormat,
+// data.ErrNoSuchDay and data.ErrEndBeforeStart. Any other error gets a
+// general sentence; its text, which may be English or hold personal
+// data, is for the log only. nil gives "".
+func Sentence(err error) string {
+	if err == nil {
+		return ""
+	}
+	var (
+		demo *DemoError
+		key  *client.KeyFileError
+		se   *client.Error
+		de   *data.Error
+		he   *hetu.Error
+	)
+	switch {
+	case errors.As(err, &demo):
+		why := lang.L("its data could not be opened in the demo folder. Close other PSOP Desk windows and try again, or start the demo over with -demo-reset.")
+		return lang.L("The demo server could not be started: {{.Err}}", map[string]any{"Err": why})
+	case errors.As(err, &key):
+		return keyFileSentence(key)
+	case errors.As(err, &se):
+		return syncSentence(se)
+	case errors.As(err, &de):
+		return dataSentence(de, "")
+	case errors.As(err, &he):
+		return hetuSentence(he)
+	case errors.Is(err, cache.ErrLocked):
+		return lang.L("PSOP Desk is already open in another window and uses the same data. Switch to that window, or close it and start PSOP Desk again.")
+	case errors.Is(err, cache.ErrNotFound):
+		return lang.L("The data was not found in the local cache. The customer may no longer be visible to you; search again.")
+	case errors.Is(err, data.ErrNoSuchDay):
+		return lang.L("The day is not in the calendar. Check the day and the month.")
+	case errors.Is(err, data.ErrDateFormat):
+		return lang.L("The date is not in the right form. Write it as d.m.yyyy, for example 30.11.2026.")
+	case errors.Is(err, data.ErrEndBeforeStart):
+		return lang.L("The end date is before the start date. Correct the period.")
+	}
+	return lang.L("Something went wrong. Try again; if it keeps happening, contact support. The details are in the log.")
+}
+
+// syncSentence explains a failed sync by its kind.
+func syncSentence(e *client.Error) string {
+	switch e.Kind {
+	case client.Unreachable:
+		return lang.L("The server cannot be reached. Check the network connection and try again; the data in the local cache is kept.")
+	case client.Unauthorized:
+		return lang.L("The server did not accept the API key. Check the key, or create a new key in the organizer's system. The data in the local cache is kept.")
+	case client.BadReply:
+		return lang.L("The server's reply was invalid and was not used. Try again later; if the fault persists, contact the organizer's support. The data in the local cache is kept.")
+	case client.Server:
+		if st := e.Status(); st != 0 {
+			return lang.L("The server has a fault (HTTP {{.Status}}). Try again later. The data in the local cache is kept.",
+				map[string]any{"Status": st})
+		}
+		return lang.L("The server has a fault. Try again later. The data in the local cache is kept.")
+	case client.Local:
+		return lang.L("The local cache could not be written. Check that the disk has free space, and try again.")
+	case client.Canceled:
+		return lang.L("The sync was interrupted. The data already fetched is kept; the next sync continues from there.")
+	}
+	return lang.L("The sync failed. Try again. The data in the local cache is kept.")
+}
+
+// keyFileSentence explains an API key file that gives no key. It names the
+// file, never its contents.
+func keyFileSentence(e *client.KeyFileError) string {
+	p := map[string]any{"Path": e.Path}
+	switch e.Code {
+	case client.KeyFileUnreadable:
+		return lang.L("The API key file {{.Path}} cannot be read. Check that the file exists and that you may read it.", p)
+	case client.KeyFileBadKey:
+		return lang.L("The key in the API key file {{.Path}} is not valid: it is empty or has spaces in it. Copy the key into the file again.", p)
+	case client.KeyFileLongLine:
+		return lang.L("The API key file {{.Path}} has a line too long to be a key. Check that you gave the right file.", p)
+	case client.KeyFileNoProvider:
+		return lang.L("The API key file {{.Path}} has no key for this service provider. Add the provider's key to the file.", p)
+	case client.KeyFileEmpty:
+		return lang.L("The API key file {{.Path}} holds no key. Copy the API key made in the organizer's system into it.", p)
+	}
+	return lang.L("The API key file {{.Path}} gives no key. Check the file.", p)
+}
+
+// dataSentence explains a domain rule's refusal by its code. number, when
+// known, is the customer number of a clash; it is shown, whose it is never.
+func dataSentence(e *data.Error, number string) string {
+	switch e.Code {
+	case data.CodeCustomerNumberEmpty:
+		return lang.L("The customer number is empty. Type a number; to take the customer's number away, remove it instead.")
+	case data.CodeCustomerNumberTooLong:
+		return lang.L("The customer number is longer than {{.Max}} characters. Shorten it.",
+			map[string]any{"Max": data.CustomerNumberMaxLen})
+	case data.CodeCustomerNumberChars:
+		return lang.L("A customer number may hold only letters, digits and the characters - / . _ (for example A-1001). Remove the other characters.")
+	case string(wire.CodeCustomerNumberTaken):
+		if number != "" {
+			return lang.L("The customer number {{.Number}} is already in use by another customer. Choose another number.",
+				map[string]any{"Number": number})
+		}
+		return lang.L("The customer number is already in use by another customer. Choose another number.")
+	case string(wire.CodeNotFound):
+		return lang.L("The customer is no longer visible to you, so the change cannot be made. Search for the customer again.")
+	}
+	return lang.L("Something went wrong. Try again; if it keeps happening, contact support. The details are in the log.")
+}
+
+// numberSentence is Sentence for the refusal of a customer number the user
+// typed: a clash names the number.
+func numberSentence(err error, number string) string {
+	var de *data.Error
+	if errors.As(err, &de) {
+		return dataSentence(de, number)
+	}
+	return Sentence(err)
+}
+
+// hetuSentence explains why a text is not a henkilötunnus, never
+// repeating it.
+func hetuSentence(e *hetu.Error) string {
+	switch e.Reason {
+	case hetu.ReasonCentury:
+		return lang.L("The century sign of the personal identity code is not valid: the seventh character must be +, -, Y, X, W, V, U, A, B, C, D, E or F.")
+	case hetu.ReasonDate:
+		return lang.L("The birth date in the personal identity code does not exist: check the day, the month and the year.")
+	case hetu.ReasonIndividual:
+		return lang.L("The individual number of the personal identity code is not valid: check the code.")
+	case hetu.ReasonChecksum:
+		return lang.L("The check character of the personal identity code does not match: check the code.")
+	}
+	return lang.L("The personal identity code is not in the right form: it has 11 characters, the birth date (ddmmyy), the century sign, three digits and the check character.")
+}
+
+// RefusalSentence explains a change the server refused (DOMAIN.md §8), in
+// the language of lang: why, that it was not saved (the view shows the
+// server's data again), and what to do. A customer-number clash names the
+// number from the command, never who holds it.
+func RefusalSentence(r cache.Refusal) string {
+	a := r.Answer
+	switch a.Code {
+	case wire.CodeCustomerNumberTaken:
+		if n := r.Command.CustomerNumber; n != "" {
+			return lang.L("The customer number {{.Number}} is already in use by another customer. The change was not saved: choose another number.",
+				map[string]any{"Number": n})
+		}
+		return lang.L("The customer number is already in use by another customer. The change was not saved: choose another number.")
+	case wire.CodeValidation:
+		switch a.Reason {
+		case data.CodeCustomerNumberEmpty, data.CodeCustomerNumberTooLong, data.CodeCustomerNumberChars:
+			return lang.L("The server did not accept the change. {{.Why}}",
+				map[string]any{"Why": dataSentence(&data.Error{Code: a.Reason}, "")})
+		case wire.ReasonIDReused:
+			return lang.L("The server did not accept the change because its identifier was already used for another change. Make the change again.")
+		case wire.ReasonMalformed:
+			return lang.L("The server did not understand the change, so it was not saved. Make the change again; if it keeps happening, contact the organizer's support.")
+		case wire.ReasonUnknownType:
+			return lang.L("The server does not know this kind of change, so it was not saved. PSOP Desk may be of another version than the server: contact the organizer's support.")
+		}
+		return lang.L("The server did not accept the data of the change, so it was not saved. Check the data and make the change again.")
+	case wire.CodeNotFound:
+		return lang.L("The customer is no longer visible to you, so the change was not saved. Search for the customer again; if they are not found, you no longer have access to their data.")
+	case wire.CodeForbidden:
+		return lang.L("You may not make this change, so it was not saved. Ask your service provider's main user for the right.")
+	case wire.CodeSettlementLocked:
+		return lang.L("The settlement day has passed, so the data can no longer be changed and the change was not saved. Ask the organizer for a credit.")
+	case wire.CodeVersionConflict:
+		return lang.L("Someone else changed the same data first, so your change was not saved. The server's data is shown now: check it and make the change again if needed.")
+	}
+	return lang.L("The server refused the change, so it was not saved. Check the data and make the change again.")
+}
