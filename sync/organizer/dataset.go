@@ -8,14 +8,13 @@ package organizer
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"psopdesk/sync/wire"
 	"slices"
 	"time"
 
 	"psopdesk/data"
-	"psopdesk/data/hetu"
+	"psopdesk/data/validate"
 )
 
 // VisibilityYears is how far back a provider's event or reservation with a
@@ -109,11 +108,17 @@ func mergeBy[T any](a, b []T, key func(T) string) []T {
 
 // Validate checks that ids are unique and present, that every reference
 // resolves (services, customers, vouchers, grants, providers) and agrees
-// (an event's customer and service are its grant's), dates and statuses are
-// valid, customer numbers are valid (data.ParseCustomerNumber, in its
-// stored form) and unique within a provider, case-insensitively
-// (data.CustomerNumberKey: the rule Store.Command enforces). Errors name
-// records by id, never by henkilötunnus.
+// (an event's customer and service are its grant's), that the settlement
+// day is in 1..28, that customer numbers are valid
+// (data.ParseCustomerNumber, in its stored form) and unique within a
+// provider, case-insensitively (data.CustomerNumberKey: the rule
+// Store.Command enforces), and that every record meets its own rules, the
+// ones the desk checks too (package psopdesk/data/validate: a service's
+// unit, a price, a customer's henkilötunnus, validity spans, a grant's
+// kind, period and quantities, a reservation's span and quantity, an
+// event's date, quantity and status). It gives the first failure; a
+// record's own rule comes back as its *data.Error (errors.As gives the
+// Code). Errors name records by id, never by henkilötunnus.
 func (d Dataset) Validate() error {
 	if d.Organizer.ID == "" {
 		return fmt.Errorf("organizer: no id")
@@ -133,10 +138,8 @@ func (d Dataset) Validate() error {
 		if _, dup := services[s.ID]; s.ID == "" || dup {
 			return fmt.Errorf("service %q: empty or duplicate id", s.ID)
 		}
-		switch s.Unit {
-		case data.UnitHour, data.UnitVisit, data.UnitDay, data.UnitPiece:
-		default:
-			return fmt.Errorf("service %s: unknown unit %q", s.ID, s.Unit)
+		if err := validate.Service(s); err != nil {
+			return err
 		}
 		services[s.ID] = s
 	}
@@ -147,8 +150,8 @@ func (d Dataset) Validate() error {
 		if _, ok := services[p.ServiceID]; !ok {
 			return fmt.Errorf("price of provider %s: unknown service %q", p.ProviderID, p.ServiceID)
 		}
-		if p.Cents < 0 {
-			return fmt.Errorf("price of provider %s for %s is negative", p.ProviderID, p.ServiceID)
+		if err := validate.Price(p.ProviderID, p.ServiceID, p.Cents); err != nil {
+			return err
 		}
 	}
 	customers := map[string]bool{}
@@ -156,16 +159,8 @@ func (d Dataset) Validate() error {
 		if c.ID == "" || customers[c.ID] {
 			return fmt.Errorf("customer %q: empty or duplicate id", c.ID)
 		}
-		// The code itself never goes into the message (personal data).
-		if h, err := hetu.Parse(c.Hetu); err != nil {
-			var he *hetu.Error
-			reason := "missing"
-			if errors.As(err, &he) && c.Hetu != "" {
-				reason = he.Reason
-			}
-			return fmt.Errorf("customer %s: henkilötunnus is not valid (%s)", c.ID, reason)
-		} else if h.String() != c.Hetu {
-			return fmt.Errorf("customer %s: henkilötunnus is not in canonical form", c.ID)
+		if err := validate.Customer(c); err != nil {
+			return err
 		}
 		customers[c.ID] = true
 	}
@@ -196,8 +191,8 @@ func (d Dataset) Validate() error {
 		if _, ok := services[v.ServiceID]; !ok {
 			return fmt.Errorf("voucher %s: unknown service %q", v.Number, v.ServiceID)
 		}
-		if v.ValidFrom.IsZero() || v.ValidTo.Before(v.ValidFrom) {
-			return fmt.Errorf("voucher %s: validity %s..%s", v.Number, v.ValidFrom, v.ValidTo)
+		if err := validate.Voucher(v); err != nil {
+			return err
 		}
 		vouchers[v.Number] = v
 	}
@@ -206,7 +201,7 @@ func (d Dataset) Validate() error {
 		if _, dup := grants[g.ID]; g.ID == "" || dup {
 			return fmt.Errorf("grant %q: empty or duplicate id", g.ID)
 		}
-		if err := validGrant(g); err != nil {
+		if err := validate.Grant(g); err != nil {
 			return err
 		}
 		v, ok := vouchers[g.VoucherNumber]
@@ -234,8 +229,8 @@ func (d Dataset) Validate() error {
 		if r.CustomerID != g.CustomerID {
 			return fmt.Errorf("reservation %s: customer differs from grant %s", r.ID, g.ID)
 		}
-		if r.From.IsZero() || r.To.Before(r.From) || r.Quantity < 0 {
-			return fmt.Errorf("reservation %s: bad span or quantity", r.ID)
+		if err := validate.Reservation(r.Reservation); err != nil {
+			return err
 		}
 	}
 	clear(ids)
@@ -254,42 +249,16 @@ func (d Dataset) Validate() error {
 		if e.CustomerID != g.CustomerID || e.ServiceID != g.ServiceID {
 			return fmt.Errorf("event %s: customer or service differs from grant %s", e.ID, g.ID)
 		}
-		if e.Date.IsZero() {
-			return fmt.Errorf("event %s: no date", e.ID)
-		}
-		if e.Quantity <= 0 {
-			return fmt.Errorf("event %s: quantity must be positive", e.ID)
-		}
-		if !e.Status.Valid() {
-			return fmt.Errorf("event %s: unknown status %q", e.ID, e.Status)
+		if err := validate.ServiceEvent(e.ServiceEvent); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-func validGrant(g data.Grant) error {
-	if g.ValidFrom.IsZero() || g.ValidTo.Before(g.ValidFrom) {
-		return fmt.Errorf("grant %s: validity %s..%s", g.ID, g.ValidFrom, g.ValidTo)
-	}
-	switch g.Kind {
-	case data.KindPurchasingPower:
-		if g.GrantedQuantity <= 0 || g.VoucherUnitValue < 0 {
-			return fmt.Errorf("grant %s: purchasing power needs a positive granted quantity", g.ID)
-		}
-		switch g.Period {
-		case data.PeriodMonth, data.PeriodWeek, data.PeriodTotal:
-		default:
-			return fmt.Errorf("grant %s: unknown period %q", g.ID, g.Period)
-		}
-	case data.KindBalancePurchasingPower:
-		if g.Amount <= 0 {
-			return fmt.Errorf("grant %s: balance purchasing power needs a positive amount", g.ID)
-		}
-	default:
-		return fmt.Errorf("grant %s: unknown kind %q", g.ID, g.Kind)
-	}
-	return nil
-}
+// validGrant is validate.Grant, for LoadScenario's check of a grant as it
+// is read.
+func validGrant(g data.Grant) error { return validate.Grant(g) }
 
 // feedItem is one entity of a provider's feed: what a Put carries.
 type feedItem struct {
