@@ -1,5 +1,8 @@
-// Package assets holds the files PSOP Desk embeds in its binary: fonts for
-// printable documents and the UI's translations.
+// Package assets holds the files PSOP Desk embeds in its binary: the
+// application icon, fonts for printable documents, and the translations
+// of the UI and the printed statement with a lookup (Text, TextN) for code
+// that runs without Fyne. It imports no Fyne, so the command line and
+// ui/print can use it; the UI loads the same files into Fyne (package ui).
 package assets
 
 import _ "embed" // for go:embed

@@ -1,158 +1,124 @@
 package assets
 
 import (
+	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
-	"os"
-	"runtime"
 	"strings"
 	"sync"
-
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/lang"
-	"github.com/jeandeaual/go-locale"
-	"golang.org/x/text/language"
+	"text/template"
 )
 
-// Translations holds the UI's translations, translations/<code>.json in
-// go-i18n's JSON form ({"key": "text"} or {"key": {"one": …, "other": …}}).
-// Keys are the English texts the code passes to lang.L and lang.N; the
-// files also carry Fyne's own keys ("Cancel", "OK", weekday names …),
-// because Fyne ships no Finnish.
+// Translations holds the texts of PSOP Desk, translations/<code>.json for
+// each of Languages, in go-i18n's JSON form ({"key": "text"} or
+// {"key": {"one": …, "other": …}}). The UI's keys are the English texts
+// the code passes to lang.L and lang.N; the files also carry Fyne's own
+// keys ("Cancel", "OK", weekday names …), because Fyne ships no Finnish,
+// and the printed statement's keys ("pdf.…", plus the unit words
+// "unit.…" the UI shares). The UI loads the files into Fyne (package ui);
+// code without Fyne reads them through Text and TextN.
 //
 //go:embed translations/*.json
 var Translations embed.FS
 
-// Languages are the UI languages, the default first.
+// Languages are the codes of the translated languages, the default first.
 var Languages = []string{"fi", "en", "sv"}
 
+// message is one entry of a translation file: a plain text has only other.
+type message struct {
+	one, other string
+}
+
 var (
-	mu     sync.Mutex
-	chosen = "fi"
+	loadOnce sync.Once
+	catalog  map[string]map[string]message // code -> key -> text
+	loadErr  error
 )
 
-// Language is the code of the language UseLanguage chose ("fi" before).
-func Language() string {
-	mu.Lock()
-	defer mu.Unlock()
-	return chosen
+// load parses the translation files, once; it errors when a file is
+// missing or does not parse, or an entry is neither a text nor an object
+// of plural forms. Text and TextN use what parsed before the error.
+func load() error {
+	loadOnce.Do(func() {
+		catalog = make(map[string]map[string]message, len(Languages))
+		for _, l := range Languages {
+			m, err := parseFile(l)
+			if err != nil && loadErr == nil {
+				loadErr = err
+			}
+			catalog[l] = m
+		}
+	})
+	return loadErr
 }
 
-// UseLanguage makes code ("fi", "en" or "sv") the language of every
-// lang.L / lang.N / lang.X text, Fyne's own dialogs included. "" picks the
-// system's: the first of the user's locales (LANGUAGE, LC_ALL, LC_MESSAGES,
-// LANG) whose language is fi, en or sv, else Finnish, so a C, POSIX or
-// German locale gets Finnish. It errors on another code or when a
-// translation file does not parse. Call it before app.New; calling it
-// again switches the language of texts made afterwards.
-//
-// Fyne picks its language from the OS locale itself, with English as the
-// fallback, and has no setter. So the chosen file is loaded also under
-// every tag Fyne can match: each system locale, its base language, and
-// "en"; whatever Fyne matches then holds the chosen texts.
-func UseLanguage(code string) error {
-	mu.Lock()
-	defer mu.Unlock()
-	locales, err := locale.GetLocales()
+func parseFile(code string) (map[string]message, error) {
+	b, err := Translations.ReadFile("translations/" + code + ".json")
 	if err != nil {
-		locales = nil
+		return nil, fmt.Errorf("translation file %s.json is missing: %w", code, err)
 	}
-	if code == "" {
-		code = systemLanguage(locales)
+	raw := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("translation file %s.json: %w", code, err)
 	}
-	if !supported(code) {
-		return fmt.Errorf("no language %q: choose fi, en or sv", code)
-	}
-	if runtime.GOOS != "windows" && runtime.GOOS != "darwin" && !anyParses(locales) {
-		// A C.UTF-8 locale makes Fyne log "Error parsing user locale C" at
-		// every translation load; LANGUAGE, which go-locale reads first on
-		// Unix, names the chosen language instead.
-		_ = os.Setenv("LANGUAGE", code)
-	}
-	files := make(map[string][]byte, len(Languages))
-	for _, l := range Languages {
-		b, err := Translations.ReadFile("translations/" + l + ".json")
-		if err != nil {
-			return fmt.Errorf("translation file %s.json is missing: %w", l, err)
-		}
-		files[l] = b
-	}
-	// Each language under its own tag first, then the chosen one over every
-	// tag Fyne might match.
-	for _, l := range Languages {
-		if l == code {
+	out := make(map[string]message, len(raw))
+	for k, v := range raw {
+		var s string
+		if err := json.Unmarshal(v, &s); err == nil {
+			out[k] = message{other: s}
 			continue
 		}
-		if err := lang.AddTranslationsForLocale(files[l], fyne.Locale(l)); err != nil {
-			return fmt.Errorf("translation file %s.json: %w", l, err)
+		var forms map[string]string
+		if err := json.Unmarshal(v, &forms); err != nil {
+			return out, fmt.Errorf("translation file %s.json: %q is neither a text nor plural forms", code, k)
 		}
+		out[k] = message{one: forms["one"], other: forms["other"]}
 	}
-	for _, tag := range matchTags(code, locales) {
-		if err := lang.AddTranslationsForLocale(files[code], fyne.Locale(tag)); err != nil {
-			return fmt.Errorf("translation file %s.json: %w", code, err)
-		}
-	}
-	chosen = code
-	return nil
+	return out, nil
 }
 
-// anyParses reports whether some locale is a language tag ("C" is not).
-func anyParses(locales []string) bool {
-	for _, loc := range locales {
-		if _, err := language.Parse(loc); err == nil {
-			return true
-		}
-	}
-	return false
+// Text is the text of key in language code ("fi", "en" or "sv"; any other
+// code, "" included, gives the default, Finnish), with go text/template
+// fields such as {{.N}} filled from data (which may be nil). A key the
+// language lacks gives the key itself; a text whose template does not
+// parse or run gives the text unfilled.
+func Text(code, key string, data map[string]any) string {
+	return lookup(code, key, false, data)
 }
 
-func supported(code string) bool {
-	for _, l := range Languages {
-		if l == code {
-			return true
-		}
-	}
-	return false
+// TextN is like Text for a key with plural forms: the "one" form when n
+// is 1, else the "other" form (the rule of Finnish, Swedish and English;
+// a missing "one" gives "other"). A plain text serves every n. n itself
+// is not filled in: pass it in data ({"N": n}) when the text shows it.
+func TextN(code, key string, n int, data map[string]any) string {
+	return lookup(code, key, n == 1, data)
 }
 
-// systemLanguage is the first supported language among the user's locales
-// ("fi-FI", "sv", …), or Finnish.
-func systemLanguage(locales []string) string {
-	for _, loc := range locales {
-		tag, err := language.Parse(loc)
-		if err != nil {
-			continue
-		}
-		base, _ := tag.Base()
-		if supported(base.String()) {
-			return base.String()
-		}
+func lookup(code, key string, one bool, data map[string]any) string {
+	_ = load() // a file that does not parse leaves its keys to fall back
+	m, ok := catalog[code]
+	if !ok {
+		m = catalog[Languages[0]]
 	}
-	return Languages[0]
-}
-
-// matchTags lists the tags to register the chosen language under: "en"
-// (Fyne's fallback), the chosen code, and each parsable system locale and
-// its base language.
-func matchTags(code string, locales []string) []string {
-	seen := map[string]bool{}
-	var tags []string
-	add := func(t string) {
-		if t != "" && !seen[t] {
-			seen[t] = true
-			tags = append(tags, t)
-		}
+	msg, ok := m[key]
+	if !ok {
+		return key
 	}
-	add("en")
-	add(code)
-	for _, loc := range locales {
-		tag, err := language.Parse(loc)
-		if err != nil || tag == language.Und {
-			continue
-		}
-		base, _ := tag.Base()
-		add(strings.ReplaceAll(tag.String(), "_", "-"))
-		add(base.String())
+	s := msg.other
+	if one && msg.one != "" {
+		s = msg.one
 	}
-	return tags
+	if !strings.Contains(s, "{{") {
+		return s
+	}
+	t, err := template.New(key).Parse(s)
+	if err != nil {
+		return s
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, data); err != nil {
+		return s
+	}
+	return b.String()
 }

@@ -9,84 +9,12 @@ import (
 	"sort"
 	"strings"
 	"testing"
-
-	"fyne.io/fyne/v2/lang"
 )
 
-// TestUseLanguage checks what a user sees: Finnish by default whatever
-// Fyne would have matched, the system language when we have it, and the
-// language asked for. Fyne's own dialog keys follow too.
-func TestUseLanguage(t *testing.T) {
-	cases := []struct {
-		name          string
-		env           map[string]string
-		code          string
-		want, wantDlg string
-		wantChosen    string
-		wantErr       bool
-	}{
-		{"C locale gets Finnish", map[string]string{"LANG": "C", "LC_ALL": "C"}, "", "Asiakkaat", "Peruuta", "fi", false},
-		{"POSIX locale gets Finnish", map[string]string{"LANG": "POSIX"}, "", "Asiakkaat", "Peruuta", "fi", false},
-		{"German locale gets Finnish", map[string]string{"LANG": "de_DE.UTF-8"}, "", "Asiakkaat", "Peruuta", "fi", false},
-		{"English locale gets English", map[string]string{"LANG": "en_US.UTF-8"}, "", "Customers", "Cancel", "en", false},
-		{"Swedish locale gets Swedish", map[string]string{"LANG": "sv_FI.UTF-8"}, "", "Kunder", "Avbryt", "sv", false},
-		{"Finnish locale gets Finnish", map[string]string{"LANG": "fi_FI.UTF-8"}, "", "Asiakkaat", "Peruuta", "fi", false},
-		{"asked Swedish on an English system", map[string]string{"LANG": "en_US.UTF-8"}, "sv", "Kunder", "Avbryt", "sv", false},
-		{"asked Finnish on a German system", map[string]string{"LANG": "de_DE.UTF-8"}, "fi", "Asiakkaat", "Peruuta", "fi", false},
-		{"asked English on a Finnish system", map[string]string{"LANG": "fi_FI.UTF-8"}, "en", "Customers", "Cancel", "en", false},
-		{"LANGUAGE list picks the first supported", map[string]string{"LANG": "de_DE.UTF-8", "LANGUAGE": "de:sv"}, "", "Kunder", "Avbryt", "sv", false},
-		{"unknown code", map[string]string{"LANG": "C"}, "de", "", "", "", true},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			for _, k := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
-				t.Setenv(k, tc.env[k])
-			}
-			err := UseLanguage(tc.code)
-			if tc.wantErr {
-				if err == nil {
-					t.Fatalf("UseLanguage(%q) = nil, want an error", tc.code)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("UseLanguage(%q): %v", tc.code, err)
-			}
-			if got := lang.L("Customers"); got != tc.want {
-				t.Errorf("lang.L(Customers) = %q, want %q", got, tc.want)
-			}
-			if got := lang.L("Cancel"); got != tc.wantDlg {
-				t.Errorf("lang.L(Cancel) = %q, want %q", got, tc.wantDlg)
-			}
-			if got := Language(); got != tc.wantChosen {
-				t.Errorf("Language() = %q, want %q", got, tc.wantChosen)
-			}
-		})
-	}
-}
-
-// TestPlural checks the one/other forms of the sync line.
-func TestPlural(t *testing.T) {
-	t.Setenv("LANG", "C")
-	t.Setenv("LC_ALL", "")
-	t.Setenv("LANGUAGE", "")
-	if err := UseLanguage("fi"); err != nil {
-		t.Fatal(err)
-	}
-	const key = "Fetching data from the server… {{.N}} changes"
-	for n, want := range map[int]string{
-		1:  "Haetaan tietoja palvelimelta… 1 muutos",
-		42: "Haetaan tietoja palvelimelta… 42 muutosta",
-	} {
-		if got := lang.N(key, n, map[string]any{"N": n}); got != want {
-			t.Errorf("lang.N(%d) = %q, want %q", n, got, want)
-		}
-	}
-}
-
-// TestTranslationFilesComplete checks that every text the UI asks for is
-// in all three files, and that the files carry the same keys (a key only
-// in fi.json would show in Finnish to a Swedish user).
+// TestTranslationFilesComplete checks that every text the UI and the
+// printed statement (ui/print) ask for is in all three files, that every
+// "pdf." key is asked for, and that the files carry the same keys (a key
+// only in fi.json would show in Finnish to a Swedish user).
 func TestTranslationFilesComplete(t *testing.T) {
 	files := map[string]map[string]any{}
 	for _, l := range Languages {
@@ -125,6 +53,39 @@ func TestTranslationFilesComplete(t *testing.T) {
 			}
 		}
 	}
+
+	// ui/print names its keys as string literals ("pdf.title", "unit.hour").
+	printKey := regexp.MustCompile(`"((?:pdf|unit)\.[a-z_.]+)"`)
+	paths, _ := filepath.Glob("../ui/print/*.go")
+	printUsed := map[string]bool{}
+	for _, p := range paths {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range printKey.FindAllSubmatch(b, -1) {
+			printUsed[string(m[1])] = true
+		}
+	}
+	if len(printUsed) < 30 {
+		t.Fatalf("found only %d keys in ../ui/print: is the glob right?", len(printUsed))
+	}
+	for k := range printUsed {
+		for l, m := range files {
+			if _, ok := m[k]; !ok {
+				t.Errorf("%s.json lacks %q that ui/print asks for", l, k)
+			}
+		}
+	}
+	for k := range files["fi"] {
+		if strings.HasPrefix(k, "pdf.") && !printUsed[k] {
+			t.Errorf("fi.json has %q that ui/print does not ask for", k)
+		}
+	}
+
 	for k := range files["fi"] {
 		for _, l := range Languages[1:] {
 			if _, ok := files[l][k]; !ok {
@@ -142,10 +103,12 @@ func TestTranslationFilesComplete(t *testing.T) {
 // TestTranslationPlaceholders checks that every text fills the fields its
 // key names ({{.N}}, {{.Number}} …) and no others, in every language and
 // plural form: a Swedish sentence without {{.Number}} would hide the
-// number the user typed. Keys naming no field are not checked (some are
-// ids such as unit.hour whose texts may use fields of their own).
+// number the user typed. Keys naming no field are ids such as unit.hour;
+// those in idFields must fill the fields listed there, the others are not
+// checked.
 func TestTranslationPlaceholders(t *testing.T) {
 	field := regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
+	idFields := map[string]string{"pdf.page": "Page,Pages"}
 	fields := func(s string) string {
 		var out []string
 		for _, m := range field.FindAllStringSubmatch(s, -1) {
@@ -165,6 +128,9 @@ func TestTranslationPlaceholders(t *testing.T) {
 		}
 		for k, v := range m {
 			want := fields(k)
+			if f, ok := idFields[k]; ok {
+				want = f
+			}
 			var texts []string
 			switch v := v.(type) {
 			case string:
@@ -182,5 +148,37 @@ func TestTranslationPlaceholders(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestText checks the lookup that code without Fyne (the CLI, ui/print)
+// uses: the language asked for, Finnish for any other code, fields
+// filled, plural forms, and the key itself when a text is missing.
+func TestText(t *testing.T) {
+	cases := []struct {
+		name, got, want string
+	}{
+		{"Finnish", Text("fi", "pdf.title", nil), "Omavastuuerittely"},
+		{"Swedish", Text("sv", "pdf.title", nil), "Specifikation av självriskandel"},
+		{"English", Text("en", "pdf.title", nil), "Co-payment statement"},
+		{"unknown language gives Finnish", Text("de", "pdf.title", nil), "Omavastuuerittely"},
+		{"no language gives Finnish", Text("", "Customers", nil), "Asiakkaat"},
+		{"missing key gives the key", Text("sv", "no such key", nil), "no such key"},
+		{"fields filled", Text("fi", "pdf.page", map[string]any{"Page": 2, "Pages": 5}), "Sivu 2/5"},
+		{"one", TextN("fi", "unit.visit", 1, nil), "käynti"},
+		{"other", TextN("fi", "unit.visit", 2, nil), "käyntiä"},
+		{"zero is other", TextN("en", "unit.day", 0, nil), "days"},
+		{"plural with a field", TextN("fi", "Fetching data from the server… {{.N}} changes", 42,
+			map[string]any{"N": 42}), "Haetaan tietoja palvelimelta… 42 muutosta"},
+		{"plural key by Text is other", Text("sv", "unit.day", nil), "dagar"},
+		{"plain text by TextN", TextN("en", "Customers", 1, nil), "Customers"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if err := load(); err != nil {
+		t.Errorf("the translation files do not parse: %v", err)
 	}
 }

@@ -16,7 +16,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"psopdesk/assets"
 	"psopdesk/data"
 	"psopdesk/data/cache"
 	"psopdesk/sync/client"
@@ -130,7 +129,7 @@ func newFixture(t *testing.T, opt Options) *fixture {
 	if code == "" {
 		code = "fi"
 	}
-	if err := assets.UseLanguage(code); err != nil {
+	if err := UseLanguage(code); err != nil {
 		t.Fatal(err)
 	}
 	a := test.NewTempApp(t)

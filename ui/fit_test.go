@@ -181,7 +181,7 @@ func TestUnitWordsMatchPrint(t *testing.T) {
 	t.Setenv("LANG", "C")
 	units := []data.Unit{data.UnitHour, data.UnitVisit, data.UnitDay, data.UnitPiece}
 	for _, code := range assets.Languages {
-		if err := assets.UseLanguage(code); err != nil {
+		if err := UseLanguage(code); err != nil {
 			t.Fatal(err)
 		}
 		labels := print.LabelsFor(code)
@@ -199,7 +199,7 @@ func TestUnitWordsMatchPrint(t *testing.T) {
 			}
 		}
 	}
-	if err := assets.UseLanguage("fi"); err != nil {
+	if err := UseLanguage("fi"); err != nil {
 		t.Fatal(err)
 	}
 	if got := quantityText(300, data.UnitDay); got != "3 pv" {

@@ -28,7 +28,7 @@ func (e *DemoError) Error() string {
 func (e *DemoError) Unwrap() error { return e.Err }
 
 // Sentence turns err into what the user reads, in the language of lang
-// (assets.UseLanguage): what happened and what to do. It knows the errors
+// (UseLanguage): what happened and what to do. It knows the errors
 // of the layers below by their types and codes: *DemoError,
 // *client.KeyFileError (its file path is shown, never its contents),
 // *client.Error by Kind, *data.Error by Code (customer number rules and

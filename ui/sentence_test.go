@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"psopdesk/assets"
 	"psopdesk/data"
 	"psopdesk/data/cache"
 	"psopdesk/data/hetu"
@@ -20,10 +19,10 @@ func useLanguage(t *testing.T, code string) {
 	t.Setenv("LANGUAGE", "")
 	t.Setenv("LC_ALL", "C")
 	t.Setenv("LANG", "C")
-	if err := assets.UseLanguage(code); err != nil {
+	if err := UseLanguage(code); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = assets.UseLanguage("fi") })
+	t.Cleanup(func() { _ = UseLanguage("fi") })
 }
 
 // sentenceCases are errors as the layers below give them (wrapped, as

@@ -30,8 +30,9 @@ func statusLabel(s data.Status) string {
 }
 
 // unitLabel is the short word of a unit after quantity q: "h", "käynti"
-// after 1 and "käyntiä" after any other quantity, "pv", "kpl". The words
-// are the printed statement's (ui/print/labels.go), in the UI language.
+// after 1 and "käyntiä" after any other quantity, "pv", "kpl", in the UI
+// language. The keys unit.hour … are the ones the printed statement
+// (ui/print) reads too, so screen and paper say the same words.
 func unitLabel(u data.Unit, q data.Quantity) string {
 	n := 2 // go-i18n's plural "other"
 	if q == data.QuantityScale {

@@ -15,7 +15,6 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
-	"psopdesk/assets"
 	"psopdesk/data"
 	"psopdesk/data/cache"
 	"psopdesk/data/hetu"
@@ -46,7 +45,7 @@ func runCLI(args []string) int {
 func runCLIWith(args []string, stdout, stderr io.Writer) int {
 	// The sentences come from the one catalog the window uses, in the
 	// system's language (Finnish when it is none of fi, sv, en).
-	if err := assets.UseLanguage(""); err != nil {
+	if err := ui.UseLanguage(""); err != nil {
 		fmt.Fprintln(stderr, "psopdesk:", err)
 		return 2
 	}

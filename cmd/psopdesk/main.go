@@ -159,7 +159,7 @@ func runGUI(args []string, stderr io.Writer) int {
 		return 2
 	}
 	// The language before the app: Fyne picks its texts when it starts.
-	if err := assets.UseLanguage(f.lang); err != nil {
+	if err := ui.UseLanguage(f.lang); err != nil {
 		fmt.Fprintln(stderr, "psopdesk:", err)
 		return 2
 	}
@@ -190,7 +190,7 @@ func runGUI(args []string, stderr io.Writer) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	conn := &connector{f: f}
 	engine := client.NewEngine(c, conn.connect, f.now.Now)
-	desk := ui.NewDesk(a, c, ui.Options{DataDir: f.cacheDir, Language: assets.Language(), Resync: engine.Request,
+	desk := ui.NewDesk(a, c, ui.Options{DataDir: f.cacheDir, Language: ui.Language(), Resync: engine.Request,
 		Now: f.now.Now})
 	done := make(chan struct{})
 	go func() {
@@ -263,6 +263,9 @@ func openCache(dir string) (*cache.Cache, error) {
 	return cache.Open(dir)
 }
 
+// appIcon is the application icon, assets.IconPNG as a Fyne resource.
+var appIcon fyne.Resource = fyne.NewStaticResource("icon.png", assets.IconPNG)
+
 // setMetadata gives a `go build` binary the metadata `fyne package` would
 // embed from FyneApp.toml, unless a packaged build or a FyneApp.toml in the
 // working folder already gave it (keep the values in step with the file).
@@ -271,16 +274,16 @@ func setMetadata(a fyne.App) {
 		slog.Info("app metadata from FyneApp.toml or the package", "name", m.Name, "version", m.Version,
 			"fyneDo", m.Migrations["fyneDo"])
 		if m.Icon == nil { // a relative Icon path read from another folder
-			a.SetIcon(assets.Icon)
+			a.SetIcon(appIcon)
 		}
 		return
 	}
 	slog.Info("app metadata built in (no FyneApp.toml found)")
 	app.SetMetadata(fyne.AppMetadata{
-		ID: appID, Name: "PSOP Desk", Version: "0.1.0", Build: 1, Icon: assets.Icon,
+		ID: appID, Name: "PSOP Desk", Version: "0.1.0", Build: 1, Icon: appIcon,
 		Migrations: map[string]bool{"fyneDo": true},
 	})
-	a.SetIcon(assets.Icon)
+	a.SetIcon(appIcon)
 }
 
 // showFatal shows msg in a small window sized to it, one sentence a line,

@@ -3,6 +3,7 @@ package print
 import (
 	"strings"
 
+	"psopdesk/assets"
 	"psopdesk/data"
 )
 
@@ -14,7 +15,8 @@ type UnitNames struct {
 }
 
 // Labels are every fixed text of the printed statement. Page is a
-// fmt format with two %d verbs (page, page count). Fields left empty print
+// fmt format taking two ints, the page and the page count ("Sivu %d/%d",
+// or with indexed verbs "Sivu %[1]d/%[2]d"). Fields left empty print
 // nothing (the value they label is still printed where it has one).
 type Labels struct {
 	Title     string // document title, also the PDF's /Title
@@ -39,7 +41,7 @@ type Labels struct {
 	ReviewNote string // explains ReviewMark; printed when a row is in review
 	TaxNote    string // no household tax deduction (DOMAIN.md §5)
 
-	Page string // "Sivu %d/%d"
+	Page string // "Sivu %[1]d/%[2]d"
 
 	// Redacted replaces anything in a free text that is a valid
 	// henkilötunnus.
@@ -48,139 +50,81 @@ type Labels struct {
 	Units map[data.Unit]UnitNames
 }
 
-// FinnishLabels are the default labels (DOMAIN.md §5).
-func FinnishLabels() Labels {
-	return Labels{
-		Title:     "Omavastuuerittely",
-		Continued: "(jatkuu)",
-
-		Provider: "Palveluntuottaja", BusinessID: "Y-tunnus", Contact: "Yhteystiedot",
-		Customer: "Asiakas", CustomerNumber: "Asiakasnumero",
-
-		Voucher: "Palveluseteli", VoucherNumber: "Setelin numero", Validity: "Voimassa",
-		ValuePerUnit: "Setelin arvo", Balance: "Myönnetty saldo", Granted: "Myönnetty määrä",
-		PerMonth: "kuukausi", PerWeek: "viikko", PerValidity: "koko voimassaoloaika",
-
-		Service: "Palvelu", ServiceContent: "Palvelusisältö", Period: "Erittelyjakso", Made: "Laadittu",
-
-		ColDate: "Päivämäärä", ColContent: "Palvelusisältö", ColQuantity: "Määrä",
-		ColUnitPrice: "Yksikköhinta", ColPrice: "Hinta", ColVoucherShare: "Setelin osuus",
-		ColCoPayment: "Omavastuu",
-
-		Total:  "Yhteensä",
-		NoRows: "Ei palvelutapahtumia erittelyjaksolla.",
-
-		ReviewMark: "*",
-		ReviewNote: "Tarkastettavana: näkyy erittelyssä mahdolliseen hylkäämiseen asti.",
-		TaxNote: "Palvelusetelillä maksetuista palveluista, myöskään omavastuuosuudesta, " +
-			"ei voi saada kotitalousvähennystä (vero.fi).",
-
-		Page:     "Sivu %d/%d",
-		Redacted: "[poistettu]",
-
-		Units: map[data.Unit]UnitNames{
-			data.UnitHour:  {"h", "h", "h"},
-			data.UnitVisit: {"käynti", "käyntiä", "käynti"},
-			data.UnitDay:   {"pv", "pv", "pv"},
-			data.UnitPiece: {"kpl", "kpl", "kpl"},
-		},
-	}
+// unitKeys are the catalog keys of the unit words, plural "one" after the
+// quantity 1 and "other" after any other; the UI shows the same words.
+var unitKeys = map[data.Unit]string{
+	data.UnitHour:  "unit.hour",
+	data.UnitVisit: "unit.visit",
+	data.UnitDay:   "unit.day",
+	data.UnitPiece: "unit.piece",
 }
 
-// SwedishLabels are the labels in Swedish.
-func SwedishLabels() Labels {
-	return Labels{
-		Title:     "Specifikation av självriskandel",
-		Continued: "(fortsätter)",
-
-		Provider: "Serviceproducent", BusinessID: "FO-nummer", Contact: "Kontaktuppgifter",
-		Customer: "Kund", CustomerNumber: "Kundnummer",
-
-		Voucher: "Servicesedel", VoucherNumber: "Sedelns nummer", Validity: "Giltig",
-		ValuePerUnit: "Sedelns värde", Balance: "Beviljat saldo", Granted: "Beviljad mängd",
-		PerMonth: "månad", PerWeek: "vecka", PerValidity: "hela giltighetstiden",
-
-		Service: "Tjänst", ServiceContent: "Tjänsteinnehåll", Period: "Period", Made: "Upprättad",
-
-		ColDate: "Datum", ColContent: "Tjänsteinnehåll", ColQuantity: "Mängd",
-		ColUnitPrice: "Enhetspris", ColPrice: "Pris", ColVoucherShare: "Sedelns andel",
-		ColCoPayment: "Självrisk",
-
-		Total:  "Totalt",
-		NoRows: "Inga servicehändelser under perioden.",
-
-		ReviewMark: "*",
-		ReviewNote: "Under granskning: visas i specifikationen tills den eventuellt avslås.",
-		TaxNote: "För tjänster som betalats med servicesedel, inte heller för självriskandelen, " +
-			"kan man inte få hushållsavdrag (vero.fi).",
-
-		Page:     "Sida %d/%d",
-		Redacted: "[borttaget]",
-
-		Units: map[data.Unit]UnitNames{
-			data.UnitHour:  {"h", "h", "h"},
-			data.UnitVisit: {"besök", "besök", "besök"},
-			data.UnitDay:   {"dag", "dagar", "dag"},
-			data.UnitPiece: {"st", "st", "st"},
-		},
-	}
-}
-
-// EnglishLabels are the labels in English.
-func EnglishLabels() Labels {
-	return Labels{
-		Title:     "Co-payment statement",
-		Continued: "(continued)",
-
-		Provider: "Service provider", BusinessID: "Business ID", Contact: "Contact",
-		Customer: "Customer", CustomerNumber: "Customer number",
-
-		Voucher: "Service voucher", VoucherNumber: "Voucher number", Validity: "Valid",
-		ValuePerUnit: "Voucher value", Balance: "Granted balance", Granted: "Granted quantity",
-		PerMonth: "month", PerWeek: "week", PerValidity: "whole validity",
-
-		Service: "Service", ServiceContent: "Service content", Period: "Statement period", Made: "Date made",
-
-		ColDate: "Date", ColContent: "Service content", ColQuantity: "Quantity",
-		ColUnitPrice: "Unit price", ColPrice: "Price", ColVoucherShare: "Voucher share",
-		ColCoPayment: "Co-payment",
-
-		Total:  "Total",
-		NoRows: "No service events in the period.",
-
-		ReviewMark: "*",
-		ReviewNote: "Under review: shown on the statement until it may be rejected.",
-		TaxNote: "Services paid with a service voucher, the co-payment included, " +
-			"give no household tax deduction (vero.fi).",
-
-		Page:     "Page %d/%d",
-		Redacted: "[removed]",
-
-		Units: map[data.Unit]UnitNames{
-			data.UnitHour:  {"h", "h", "h"},
-			data.UnitVisit: {"visit", "visits", "visit"},
-			data.UnitDay:   {"day", "days", "day"},
-			data.UnitPiece: {"pc", "pcs", "pc"},
-		},
-	}
-}
-
-// LabelsFor returns the labels of a language code: "fi", "sv" or "en";
-// a locale such as "sv_FI" or "en-GB" counts by its first two letters.
-// Any other code, and "", gives Finnish.
+// LabelsFor returns the labels of a language code, read from the
+// translation catalog (assets.Text, keys "pdf.…" and "unit.…"): "fi",
+// "sv" or "en"; a locale such as "sv_FI" or "en-GB" counts by its first
+// two letters. Any other code, and "", gives Finnish (DOMAIN.md §5).
 func LabelsFor(lang string) Labels {
 	lang = strings.ToLower(strings.TrimSpace(lang))
 	if len(lang) > 2 {
 		lang = lang[:2]
 	}
-	switch lang {
-	case "sv":
-		return SwedishLabels()
-	case "en":
-		return EnglishLabels()
-	default:
-		return FinnishLabels()
+	if lang != "sv" && lang != "en" {
+		lang = "fi"
 	}
+	t := func(key string) string { return assets.Text(lang, key, nil) }
+	l := Labels{
+		Title:     t("pdf.title"),
+		Continued: t("pdf.continued"),
+
+		Provider:       t("pdf.provider"),
+		BusinessID:     t("pdf.business_id"),
+		Contact:        t("pdf.contact"),
+		Customer:       t("pdf.customer"),
+		CustomerNumber: t("pdf.customer_number"),
+
+		Voucher:       t("pdf.voucher"),
+		VoucherNumber: t("pdf.voucher_number"),
+		Validity:      t("pdf.validity"),
+		ValuePerUnit:  t("pdf.value_per_unit"),
+		Balance:       t("pdf.balance"),
+		Granted:       t("pdf.granted"),
+		PerMonth:      t("pdf.per.month"),
+		PerWeek:       t("pdf.per.week"),
+		PerValidity:   t("pdf.per.validity"),
+
+		Service:        t("pdf.service"),
+		ServiceContent: t("pdf.service_content"),
+		Period:         t("pdf.period"),
+		Made:           t("pdf.made"),
+
+		ColDate:         t("pdf.col.date"),
+		ColContent:      t("pdf.col.content"),
+		ColQuantity:     t("pdf.col.quantity"),
+		ColUnitPrice:    t("pdf.col.unit_price"),
+		ColPrice:        t("pdf.col.price"),
+		ColVoucherShare: t("pdf.col.voucher_share"),
+		ColCoPayment:    t("pdf.col.co_payment"),
+
+		Total:  t("pdf.total"),
+		NoRows: t("pdf.no_rows"),
+
+		ReviewMark: t("pdf.review_mark"),
+		ReviewNote: t("pdf.review_note"),
+		TaxNote:    t("pdf.tax_note"),
+
+		// The catalog names the numbers {{.Page}} and {{.Pages}}; indexed
+		// verbs keep them right in a language that says them the other
+		// way round.
+		Page:     assets.Text(lang, "pdf.page", map[string]any{"Page": "%[1]d", "Pages": "%[2]d"}),
+		Redacted: t("pdf.redacted"),
+
+		Units: make(map[data.Unit]UnitNames, len(unitKeys)),
+	}
+	for u, key := range unitKeys {
+		one := assets.TextN(lang, key, 1, nil)
+		l.Units[u] = UnitNames{One: one, Many: assets.TextN(lang, key, 2, nil), Per: one}
+	}
+	return l
 }
 
 // unitWord is the unit after quantity q; the unit's own name when the

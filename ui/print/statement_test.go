@@ -7,7 +7,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -378,13 +380,52 @@ func TestLabelsFor(t *testing.T) {
 			t.Errorf("LabelsFor(%q).Title = %q, want %q", tc.lang, got, tc.title)
 		}
 	}
-	for _, l := range []Labels{FinnishLabels(), SwedishLabels(), EnglishLabels()} {
+	for _, code := range []string{"fi", "sv", "en"} {
+		l := LabelsFor(code)
 		if got := l.unitWord(data.UnitVisit, 100); got == "" {
-			t.Errorf("%s: no word for one visit", l.Title)
+			t.Errorf("%s: no word for one visit", code)
+		}
+		if got := fmt.Sprintf(l.Page, 2, 7); !strings.Contains(got, "2/7") {
+			t.Errorf("%s: page 2 of 7 is %q", code, got)
+		}
+		// A key the catalog lacks comes back as itself.
+		v := reflect.ValueOf(l)
+		for i := range v.NumField() {
+			if s, ok := v.Field(i).Interface().(string); ok && (s == "" || strings.HasPrefix(s, "pdf.")) {
+				t.Errorf("%s: %s is %q: is its key in translations/%s.json?", code, v.Type().Field(i).Name, s, code)
+			}
+		}
+		for u, n := range l.Units {
+			if n.One == "" || n.Many == "" || n.Per == "" || strings.HasPrefix(n.One, "unit.") {
+				t.Errorf("%s: unit %s has words %+v", code, u, n)
+			}
 		}
 	}
-	if got := FinnishLabels().unitWord(data.UnitVisit, 200); got != "käyntiä" {
+	if got := LabelsFor("fi").unitWord(data.UnitVisit, 200); got != "käyntiä" {
 		t.Errorf("2 visits: %q, want käyntiä", got)
+	}
+}
+
+// TestNoFyne keeps ui/print usable without Fyne (no cgo, no GL), so the
+// command line prints statements on a server: nothing it imports, at any
+// depth, may be a fyne.io package.
+func TestNoFyne(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool in PATH to list ui/print's dependencies")
+	}
+	out, err := exec.Command(goBin, "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 || !slices.Contains(deps, "psopdesk/assets") {
+		t.Fatalf("go list -deps gave %d packages without psopdesk/assets: %q", len(deps), out)
+	}
+	for _, d := range deps {
+		if strings.HasPrefix(d, "fyne.io/") {
+			t.Errorf("ui/print depends on %s", d)
+		}
 	}
 }
 
