@@ -95,3 +95,20 @@ func TestPendingChangesShowInTheView(t *testing.T) {
 		t.Errorf("%d pending, want 3", len(p))
 	}
 }
+
+// TestSearchShowsPendingNumbers: the results show a number waiting to be
+// sent, and a search by that number finds its customer.
+func TestSearchShowsPendingNumbers(t *testing.T) {
+	c := openTemp(t)
+	people(t, c)
+	if _, err := c.SetCustomerNumber("c-aapala", "Z-9", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	found, err := c.Search("Ääpälä", 0)
+	if err != nil || len(found) != 1 || found[0].CustomerNumber != "Z-9" {
+		t.Fatalf("search by name: %+v, %v; want Z-9 shown", found, err)
+	}
+	if found, _ := c.Search("z-9", 0); len(found) != 1 || found[0].ID != "c-aapala" {
+		t.Errorf("search by the pending number: %+v", found)
+	}
+}

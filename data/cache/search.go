@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"psopdesk/data"
+	"psopdesk/sync/wire"
 )
 
 // fold lower-cases s and removes its diacritics ("Ääpälä" → "aapala",
@@ -105,14 +106,21 @@ func putCollator(c *collate.Collator) { collators.Put(c) }
 //
 // Results sort the Finnish way (golang.org/x/text/collate, so Å, Ä, Ö come
 // after Z) by last name, then first names; at most limit of them (0: all).
-// An empty query finds nobody.
+// An empty query finds nobody. The user's pending changes (the outbox) show
+// in the results: a customer number waiting to be sent is shown, and found,
+// as the customer's number.
 func (c *Cache) Search(q string, limit int) ([]data.Customer, error) {
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return nil, nil
 	}
+	// The outbox before the replica, as in CustomerView.
+	entries, err := c.out.Entries()
+	if err != nil {
+		return nil, err
+	}
 	var found []data.Customer
-	err := c.db.View(func(tx *bolt.Tx) error {
+	err = c.db.View(func(tx *bolt.Tx) error {
 		ids := map[string]struct{}{}
 		add := func(list []string) {
 			for _, id := range list {
@@ -128,6 +136,11 @@ func (c *Cache) Search(q string, limit int) ([]data.Customer, error) {
 				add(nameMatches(tx.Bucket(iName), words(q)))
 			}
 			add(prefixIDs(tx.Bucket(iNumber), []byte(data.CustomerNumberKey(q)), true))
+			for _, e := range entries {
+				if e.Command.Type == wire.SetCustomerNumber && data.CustomerNumberKey(e.Command.CustomerNumber) == data.CustomerNumberKey(q) {
+					add([]string{e.Command.CustomerID})
+				}
+			}
 		}
 		// Sort by the stored collation keys; decode only what is returned.
 		keys := tx.Bucket(bSortKeys)
@@ -171,6 +184,13 @@ func (c *Cache) Search(q string, limit int) ([]data.Customer, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i := range found {
+		for _, e := range entries {
+			if e.Command.CustomerID == found[i].ID {
+				overlayCustomer(&found[i], e.Command)
+			}
+		}
 	}
 	return found, nil
 }
