@@ -27,6 +27,7 @@ import (
 
 	"psopdesk/data"
 	"psopdesk/data/cache"
+	"psopdesk/data/hetu"
 	"psopdesk/sync/client"
 	"psopdesk/ui/print"
 )
@@ -433,7 +434,7 @@ func (d *Desk) writeStatementPDF(st data.Statement) (string, error) {
 		base = home
 	}
 	dir := filepath.Join(base, "tulosteet")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
 	path := filepath.Join(dir, StatementFileName(st))
@@ -450,7 +451,7 @@ func (d *Desk) writeStatementPDF(st data.Statement) (string, error) {
 // digits, '-' and '_' become '_'.
 func StatementFileName(st data.Statement) string {
 	who := st.Customer.CustomerNumber
-	if who == "" {
+	if who == "" || hetu.Looks(who) { // a number stored before the rule refused such
 		who = st.Customer.ID
 	}
 	return fmt.Sprintf("omavastuuerittely_%s_%s_%s_%s.pdf",

@@ -718,6 +718,9 @@ func TestStatementFileName(t *testing.T) {
 		{st("A-1001", "cust-1", "svc-home"), "omavastuuerittely_A-1001_svc-home_2026-11-01_2026-11-30.pdf"},
 		{st("", "cust-1", "svc-home"), "omavastuuerittely_cust-1_svc-home_2026-11-01_2026-11-30.pdf"},
 		{st("Ä/1 2", "cust-1", "svc:x"), "omavastuuerittely___1_2_svc_x_2026-11-01_2026-11-30.pdf"},
+		// A henkilötunnus stored as a number (before the rule refused it)
+		// never reaches a file name.
+		{st("220830Y912T", "cust-1", "svc-home"), "omavastuuerittely_cust-1_svc-home_2026-11-01_2026-11-30.pdf"},
 	}
 	for _, tc := range cases {
 		if got := StatementFileName(tc.st); got != tc.want {

@@ -10,6 +10,7 @@ import (
 	"psopdesk/data/hetu"
 	"psopdesk/sync/client"
 	"psopdesk/sync/wire"
+	"psopdesk/ui/print"
 )
 
 // DemoError is a demo server (the reference organizer started inside
@@ -47,6 +48,7 @@ func Sentence(err error) string {
 		se   *client.Error
 		de   *data.Error
 		he   *hetu.Error
+		fe   *print.FileError
 	)
 	switch {
 	case errors.As(err, &demo):
@@ -60,6 +62,9 @@ func Sentence(err error) string {
 		return dataSentence(de, "")
 	case errors.As(err, &he):
 		return hetuSentence(he)
+	case errors.As(err, &fe):
+		return lang.L("The file {{.Path}} could not be saved. Check that the folder exists, that you may write in it and that the disk has free space.",
+			map[string]any{"Path": fe.Path})
 	case errors.Is(err, cache.ErrLocked):
 		return lang.L("PSOP Desk is already open in another window and uses the same data. Switch to that window, or close it and start PSOP Desk again.")
 	case errors.Is(err, cache.ErrNotFound):
@@ -127,6 +132,8 @@ func dataSentence(e *data.Error, number string) string {
 			map[string]any{"Max": data.CustomerNumberMaxLen})
 	case data.CodeCustomerNumberChars:
 		return lang.L("A customer number may hold only letters, digits and the characters - / . _ (for example A-1001). Remove the other characters.")
+	case data.CodeCustomerNumberHetu:
+		return lang.L("A personal identity code cannot be a customer number: the number is printed on invoices instead of identifying data. Choose another number.")
 	case string(wire.CodeCustomerNumberTaken):
 		if number != "" {
 			return lang.L("The customer number {{.Number}} is already in use by another customer. Choose another number.",
@@ -180,7 +187,7 @@ func RefusalSentence(r cache.Refusal) string {
 		return lang.L("The customer number is already in use by another customer. The change was not saved: choose another number.")
 	case wire.CodeValidation:
 		switch a.Reason {
-		case data.CodeCustomerNumberEmpty, data.CodeCustomerNumberTooLong, data.CodeCustomerNumberChars:
+		case data.CodeCustomerNumberEmpty, data.CodeCustomerNumberTooLong, data.CodeCustomerNumberChars, data.CodeCustomerNumberHetu:
 			return lang.L("The server did not accept the change. {{.Why}}",
 				map[string]any{"Why": dataSentence(&data.Error{Code: a.Reason}, "")})
 		case wire.ReasonIDReused:

@@ -10,6 +10,7 @@ import (
 	"psopdesk/data"
 	"psopdesk/data/cache"
 	"psopdesk/data/hetu"
+	"psopdesk/data/validate"
 	"psopdesk/sync/client"
 	"psopdesk/sync/wire"
 )
@@ -35,7 +36,7 @@ func sentenceCases() []struct {
 	_, hetuErr := hetu.Parse("010594Y902X")
 	_, dateErr := data.ParseFinnishDate("1/11/2026")
 	_, dayErr := data.ParseFinnishDate("31.2.2026")
-	_, numberErr := data.ParseCustomerNumber("A 1001!")
+	_, numberErr := validate.CustomerNumber("A 1001!")
 	secret := errors.New("open /home/u/key: token sk-123 for 010594Y9021")
 	return []struct {
 		name string

@@ -9,6 +9,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"psopdesk/data"
+	"psopdesk/data/validate"
 	"psopdesk/sync/wire"
 )
 
@@ -101,13 +102,13 @@ func NewCommandID() string { return rand.Text() }
 // SetCustomerNumber stores in the outbox the command that gives customer
 // customerID the provider's customer number number (DOMAIN.md §6), made at
 // now, and gives its entry; the engine sends it. It refuses at once, with
-// a *data.Error and nothing stored: a number that data.ParseCustomerNumber
+// a *data.Error and nothing stored: a number that validate.CustomerNumber
 // rejects; a customer not in the cache (code wire.CodeNotFound); a number
 // that another customer holds as far as this desk knows, pending changes
 // included (code wire.CodeCustomerNumberTaken, never naming who). The
 // server checks again: a clash this desk could not see is refused there.
 func (c *Cache) SetCustomerNumber(customerID, number string, now time.Time) (Entry, error) {
-	n, err := data.ParseCustomerNumber(number)
+	n, err := validate.CustomerNumber(number)
 	if err != nil {
 		return Entry{}, err
 	}

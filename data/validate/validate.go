@@ -3,7 +3,7 @@
 // before it shows or queues it, and the organizer before it stores one.
 // Rules between records (unique ids, references that resolve and agree,
 // customer numbers unique within a provider) belong to whoever holds the
-// whole set; the customer-number rule is data.ParseCustomerNumber.
+// whole set; the customer-number rule is validate.CustomerNumber.
 //
 // Every refusal is a *data.Error with one of the Code constants below and
 // an English Detail that names the record by kind and id ("grant pp-1: …")

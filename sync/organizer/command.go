@@ -13,6 +13,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"psopdesk/data"
+	"psopdesk/data/validate"
 	"psopdesk/sync/wire"
 )
 
@@ -46,7 +47,7 @@ func malformed(msg string) wire.Answer {
 //     when the feed already showed the outcome);
 //   - refused validation (Reason wire.ReasonMalformed: no id, an id longer
 //     than 256 bytes, no customer_id; wire.ReasonUnknownType; the code of
-//     the *data.Error of data.ParseCustomerNumber, e.g.
+//     the *data.Error of validate.CustomerNumber, e.g.
 //     "customer_number_chars"; wire.ReasonIDReused: the id was answered
 //     before for another body);
 //   - refused not_found: the provider does not see the customer now: its
@@ -116,7 +117,7 @@ func execCommand(tx *bolt.Tx, provider string, cmd wire.Command) (wire.Answer, e
 	var number string // the new number in stored form; "" removes
 	switch cmd.Type {
 	case wire.SetCustomerNumber:
-		n, err := data.ParseCustomerNumber(cmd.CustomerNumber)
+		n, err := validate.CustomerNumber(cmd.CustomerNumber)
 		if err != nil {
 			var de *data.Error
 			if !errors.As(err, &de) {

@@ -110,7 +110,7 @@ func mergeBy[T any](a, b []T, key func(T) string) []T {
 // resolves (services, customers, vouchers, grants, providers) and agrees
 // (an event's customer and service are its grant's), that the settlement
 // day is in 1..28, that customer numbers are valid
-// (data.ParseCustomerNumber, in its stored form) and unique within a
+// (validate.CustomerNumber, in its stored form) and unique within a
 // provider, case-insensitively (data.CustomerNumberKey: the rule
 // Store.Command enforces), and that every record meets its own rules, the
 // ones the desk checks too (package psopdesk/data/validate: a service's
@@ -169,7 +169,7 @@ func (d Dataset) Validate() error {
 		if !providers[n.ProviderID] || !customers[n.CustomerID] {
 			return fmt.Errorf("customer number %q: unknown provider %q or customer %q", n.Number, n.ProviderID, n.CustomerID)
 		}
-		if p, err := data.ParseCustomerNumber(n.Number); err != nil {
+		if p, err := validate.CustomerNumber(n.Number); err != nil {
 			return fmt.Errorf("customer number of customer %s at provider %s: %w", n.CustomerID, n.ProviderID, err)
 		} else if p != n.Number {
 			return fmt.Errorf("customer number of customer %s at provider %s is not in stored form (NFC, no surrounding spaces)", n.CustomerID, n.ProviderID)

@@ -130,7 +130,7 @@ func StatementFile(path string, st data.Statement, opt Options) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".omavastuuerittely-*.pdf.tmp")
 	if err != nil {
-		return fmt.Errorf("tulostettavaa tiedostoa ei voi luoda kansioon %s: %w", dir, err)
+		return &FileError{Path: path, Err: err}
 	}
 	defer func() {
 		if err != nil {
@@ -139,22 +139,37 @@ func StatementFile(path string, st data.Statement, opt Options) (err error) {
 		}
 	}()
 	if _, err = tmp.Write(pdf); err != nil {
-		return fmt.Errorf("tulostettavan tiedoston kirjoittaminen epäonnistui: %w", err)
+		return &FileError{Path: path, Err: err}
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("tulostettavan tiedoston kirjoittaminen epäonnistui: %w", err)
+		return &FileError{Path: path, Err: err}
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("tulostettavan tiedoston kirjoittaminen epäonnistui: %w", err)
+		return &FileError{Path: path, Err: err}
 	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("tulostettavan tiedoston oikeuksia ei voi asettaa: %w", err)
+	// 0600: the statement holds the customer's name and address.
+	if err = os.Chmod(tmp.Name(), 0o600); err != nil {
+		return &FileError{Path: path, Err: err}
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("tulostettavaa tiedostoa ei voi tallentaa nimelle %s: %w", filepath.Base(path), err)
+		return &FileError{Path: path, Err: err}
 	}
 	return nil
 }
+
+// FileError is a statement PDF that could not be written at Path; Err
+// says why (for logs). The window and the CLI explain it in the user's
+// language.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+// Error is English, for logs.
+func (e *FileError) Error() string { return "write statement " + e.Path + ": " + e.Err.Error() }
+
+// Unwrap gives the cause.
+func (e *FileError) Unwrap() error { return e.Err }
 
 // doc is one statement being drawn.
 type doc struct {
