@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,6 +116,20 @@ func addServerFlags(fs *flag.FlagSet) serverFlags {
 	}
 }
 
+// check refuses a -server that is not an http(s) URL.
+func (sf serverFlags) check() error {
+	if *sf.server != "" && !validServerURL(*sf.server) {
+		return usageError{lang.L("-server {{.URL}} is not an address: give it as https://… (or http://127.0.0.1:PORT)", map[string]any{"URL": *sf.server})}
+	}
+	return nil
+}
+
+// validServerURL reports whether s is an http or https URL with a host.
+func validServerURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
 // engine makes the sync engine of the command line: the same engine the
 // window runs, on the client of -server and the key of -api-key-file.
 func (sf serverFlags) engine(c *cache.Cache, now func() time.Time) (*client.Engine, error) {
@@ -140,13 +156,16 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 	sf := addServerFlags(fs)
 	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
 	now := nowFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
 	if *sf.server == "" || *sf.keyFile == "" {
 		return usageError{lang.L("give -server and -api-key-file")}
 	}
-	c, err := cache.Open(*dir)
+	if err := sf.check(); err != nil {
+		return err
+	}
+	c, err := openCacheCLI(*dir, true)
 	if err != nil {
 		return err
 	}
@@ -158,19 +177,59 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := e.Once(ctx, nil)
-	printRefusals(stderr, res.Refused)
+	printRefusals(stderr, "sync", res.Refused)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, lang.L("synced: {{.Sent}} changes sent, {{.N}} changes fetched, cursor {{.Cursor}}",
+	fmt.Fprintln(stdout, lang.L("synced: {{.Sent}} changes sent, {{.N}} changes fetched, position {{.Cursor}}",
 		map[string]any{"Sent": len(res.Applied), "N": res.Pull.Changes, "Cursor": res.Pull.Cursor}))
+	if len(res.Refused) > 0 {
+		return refusedError{}
+	}
 	return nil
 }
 
-func printRefusals(w io.Writer, rs []cache.Refusal) {
+// printRefusals tells each refused change: the command, the customer and
+// the reason, one line each.
+func printRefusals(w io.Writer, command string, rs []cache.Refusal) {
 	for _, r := range rs {
-		fmt.Fprintln(w, ui.RefusalSentence(r))
+		fmt.Fprintf(w, "psopdesk %s: %s\n", command, lang.L("{{.Type}} of customer {{.Customer}} refused: {{.Why}}",
+			map[string]any{"Type": string(r.Command.Type), "Customer": r.Command.CustomerID, "Why": ui.RefusalSentence(r)}))
 	}
+}
+
+// parseFlags parses args into fs: a wrong flag (or, unless withArgs, an
+// argument after the flags) is a usageError (exit 2).
+func parseFlags(fs *flag.FlagSet, args []string, withArgs bool) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if !withArgs && fs.NArg() > 0 {
+		return usageError{lang.L("unexpected argument {{.Arg}}", map[string]any{"Arg": fs.Arg(0)})}
+	}
+	return nil
+}
+
+// openCacheCLI opens the cache folder dir for a command. Only sync
+// (create) may start a new cache: the others refuse a folder without one,
+// so a mistyped -cache is told, not silently made. A cache held by the
+// window gets a sentence for a script's user.
+func openCacheCLI(dir string, create bool) (*cache.Cache, error) {
+	if !create {
+		if _, err := os.Stat(filepath.Join(dir, cache.FileName)); err != nil {
+			return nil, failure{lang.L("there is no PSOP Desk cache in {{.Dir}}: fetch the data first with psopdesk sync, or give the folder with -cache (the demo's is {{.Demo}})",
+				map[string]any{"Dir": dir, "Demo": demoCacheDir()})}
+		}
+	}
+	c, err := cache.Open(dir)
+	if errors.Is(err, cache.ErrLocked) {
+		return nil, failure{lang.L("the cache {{.Dir}} is in use by a running PSOP Desk: close the window, or run the command when it is closed",
+			map[string]any{"Dir": dir})}
+	}
+	return c, err
 }
 
 // cmdSearch prints the customers found by a name, henkilötunnus, voucher
@@ -182,14 +241,14 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
 	limit := fs.Int("limit", 0, lang.L("at most this many customers (0: all)"))
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, true); err != nil {
 		return err
 	}
 	q := strings.Join(fs.Args(), " ")
 	if strings.TrimSpace(q) == "" {
 		return usageError{lang.L("give a name, personal identity code, voucher number or customer number to search for")}
 	}
-	c, err := cache.Open(*dir)
+	c, err := openCacheCLI(*dir, false)
 	if err != nil {
 		return err
 	}
@@ -219,7 +278,7 @@ func cmdCustomerNumber(args []string, stdout, stderr io.Writer) error {
 	remove := fs.Bool("remove", false, lang.L("remove the customer number"))
 	sf := addServerFlags(fs)
 	now := nowFlag(fs)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
 	setGiven := false
@@ -230,7 +289,10 @@ func cmdCustomerNumber(args []string, stdout, stderr io.Writer) error {
 	if (*sf.server == "") != (*sf.keyFile == "") {
 		return usageError{lang.L("give -server and -api-key-file together")}
 	}
-	c, err := cache.Open(*dir)
+	if err := sf.check(); err != nil {
+		return err
+	}
+	c, err := openCacheCLI(*dir, false)
 	if err != nil {
 		return err
 	}
@@ -264,10 +326,11 @@ func cmdCustomerNumber(args []string, stdout, stderr io.Writer) error {
 	for _, r := range res.Refused {
 		if r.Command.ID == entry.Command.ID {
 			fmt.Fprintln(stderr, ui.RefusalSentence(r))
+			printRefusals(stderr, "customer-number", slices.DeleteFunc(res.Refused, func(o cache.Refusal) bool { return o.Command.ID == entry.Command.ID }))
 			return refusedError{}
 		}
 	}
-	printRefusals(stderr, res.Refused)
+	printRefusals(stderr, "customer-number", res.Refused)
 	for _, a := range res.Applied {
 		if a.Command.ID == entry.Command.ID {
 			fmt.Fprintln(stdout, lang.L("applied: the organizer accepted the change"))
@@ -295,10 +358,10 @@ func cmdOutbox(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("outbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
-	c, err := cache.Open(*dir)
+	c, err := openCacheCLI(*dir, false)
 	if err != nil {
 		return err
 	}
@@ -325,16 +388,17 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
 	number := fs.String("customer-number", "", lang.L("the provider's customer number, e.g. A-1001"))
+	custID := fs.String("customer", "", lang.L("the customer's id (first column of psopdesk search), instead of -customer-number"))
 	service := fs.String("service", "", lang.L("the service's name, e.g. Kotihoito"))
 	fromS := fs.String("from", "", lang.L("first day, d.m.yyyy"))
 	toS := fs.String("to", "", lang.L("last day, d.m.yyyy"))
 	out := fs.String("o", "", lang.L("the PDF file to write"))
 	pdfLang := fs.String("lang", "fi", lang.L("the statement's language: fi, en or sv"))
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
-	if *number == "" || *service == "" || *fromS == "" || *toS == "" || *out == "" {
-		return usageError{lang.L("give -customer-number, -service, -from, -to and -o")}
+	if (*number == "") == (*custID == "") || *service == "" || *fromS == "" || *toS == "" || *out == "" {
+		return usageError{lang.L("give -customer-number (or -customer), -service, -from, -to and -o")}
 	}
 	from, err := data.ParseFinnishDate(*fromS)
 	if err != nil {
@@ -344,7 +408,7 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{"-to: " + ui.Sentence(err)}
 	}
-	c, err := cache.Open(*dir)
+	c, err := openCacheCLI(*dir, false)
 	if err != nil {
 		return err
 	}
@@ -354,7 +418,19 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	} else if cur == 0 {
 		return failure{lang.L("the cache {{.Dir}} holds no data yet: fetch it first with psopdesk sync (or open PSOP Desk)", map[string]any{"Dir": *dir})}
 	}
-	cust, err := c.CustomerByNumber(*number)
+	var cust data.Customer
+	if *custID != "" {
+		cust, err = c.Customer(*custID)
+	} else {
+		cust, err = c.CustomerByNumber(*number)
+	}
+	if errors.Is(err, cache.ErrNotFound) {
+		who := *custID
+		if who == "" {
+			who = *number
+		}
+		return failure{lang.L("no customer {{.Who}} in the cache: find the customer with psopdesk search", map[string]any{"Who": who})}
+	}
 	if err != nil {
 		return err
 	}

@@ -255,8 +255,33 @@ func TestEndToEndCustomerNumber(t *testing.T) {
 	if _, out, _ := run("outbox"); !strings.HasSuffix(out, "\tunreachable\n") {
 		t.Errorf("outbox after a failed send: %q", out)
 	}
-	// Wrong flags: exit 2.
-	if code, _, _ := run("customer-number", "-customer", "cust-1"); code != 2 {
-		t.Errorf("neither -set nor -remove: exit %d, want 2", code)
+	// Wrong flags and arguments: exit 2.
+	for _, args := range [][]string{
+		{"customer-number", "-customer", "cust-1"},
+		{"outbox", "-bogus"},
+		{"outbox", "extra"},
+		{"customer-number", "-customer", "cust-1", "-set", "A-1", "-server", "127.0.0.1:8470", "-api-key-file", keys},
+	} {
+		if code, _, _ := run(args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	// A henkilötunnus is never a customer number.
+	if code, _, errOut := run("customer-number", "-customer", "cust-1", "-set", "010594Y9021"); code != 1 || !strings.Contains(errOut, "Henkilötunnus ei voi olla asiakasnumero") {
+		t.Errorf("a henkilötunnus as the number: exit %d, %q", code, errOut)
+	}
+	// A statement by the customer's id, for customers without a number.
+	pdf := filepath.Join(work, "by-id.pdf")
+	if code, out, errOut := run("statement", "-customer", "cust-1", "-service", "Kotihoito", "-from", "1.11.2026", "-to", "30.11.2026", "-o", pdf); code != 0 {
+		t.Errorf("statement -customer: exit %d, %s%s", code, out, errOut)
+	}
+	// A folder with no cache is told, not made.
+	missing := filepath.Join(work, "typo")
+	code, _, errOut = runCmd(t, "search", "-cache", missing, "aapala")
+	if code != 1 || !strings.Contains(errOut, "psopdesk sync") {
+		t.Errorf("search in a folder without a cache: exit %d, %q", code, errOut)
+	}
+	if _, err := os.Stat(missing); !os.IsNotExist(err) {
+		t.Errorf("search made the folder %s", missing)
 	}
 }

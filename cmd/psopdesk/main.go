@@ -134,6 +134,9 @@ func parseGUIFlags(args []string, stderr io.Writer) (guiFlags, error) {
 	if f.server != "" && f.keyFile == "" {
 		return f, errors.New("-server needs -api-key-file")
 	}
+	if f.server != "" && !validServerURL(f.server) {
+		return f, fmt.Errorf("-server %s is not an address: give it as https://… (or http://127.0.0.1:PORT)", f.server)
+	}
 	if f.cacheDir == "" {
 		f.cacheDir = defaultCacheDir()
 		if f.server == "" {
