@@ -298,9 +298,16 @@ func (d *Desk) SyncFailed(err error, r client.Result) {
 			d.syncRetry.Show()
 		}
 		d.syncBox.Show()
-		// One dialog, the latest failure's; an automatic retry that fails
-		// the same way leaves it as it is (open or closed by the user).
-		if msg := Sentence(err); msg != d.lastFailure || d.asked {
+		// No connection or a server fault the engine retries by itself: the
+		// status line says so, with no dialog in the way of the work
+		// (changes wait in the outbox), unless the user asked for this
+		// sync. Other failures get one dialog, the latest one's; an
+		// automatic retry that fails the same way leaves it as it is.
+		var se *client.Error
+		transient := errors.As(err, &se) && se.Transient()
+		if transient && !d.asked {
+			d.syncLabel.SetText(withPending(Sentence(err), r.Pending))
+		} else if msg := Sentence(err); msg != d.lastFailure || d.asked {
 			if d.syncErr != nil {
 				d.syncErr.Hide()
 			}
@@ -345,7 +352,11 @@ func (d *Desk) refused(rs []cache.Refusal) {
 		id := r.Command.CustomerID
 		if v, ok := d.views[id]; ok {
 			v.number.showError(RefusalSentence(r))
-			continue
+			// In sight: the customer's tab and its Asiakkaan tiedot are
+			// selected. Otherwise the dialog tells it too.
+			if d.tabs.Selected() == v.tab && v.tabs.SelectedIndex() == tabInfo {
+				continue
+			}
 		}
 		notes = append(notes, refusalNote{customerID: id, sentence: RefusalSentence(r)})
 	}

@@ -236,11 +236,26 @@ func TestResync(t *testing.T) {
 	if f.d.syncRetry.Visible() {
 		t.Error("Yritä uudelleen shown while syncing")
 	}
-	unreachable := &client.Error{Kind: client.Unreachable}
-	server := &client.Error{Kind: client.Server}
+	// The sync the user asked for finds no connection: told in a dialog.
+	f.d.SyncFailed(&client.Error{Kind: client.Unreachable}, client.Result{Pending: 2})
+	f.wait(t, "sync:failed")
+	assertTexts(t, f.d.Window().Canvas().Overlays().Top(), "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa.")
+	tapButton(t, f.d.Window().Canvas().Overlays().Top(), "OK")
+	// The engine's own retries without a connection: the status line says
+	// so and no dialog gets in the way (changes wait in the outbox).
+	f.d.SyncFailed(&client.Error{Kind: client.Unreachable}, client.Result{Pending: 2})
+	f.wait(t, "sync:failed")
+	if top := f.d.Window().Canvas().Overlays().Top(); top != nil {
+		t.Errorf("a dialog for an automatic retry without a connection: %q", texts(top))
+	}
+	assertTexts(t, f.d.syncBox, "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa. 2 muutosta odottaa lähetystä.",
+		"Yritä uudelleen")
+	// Failures that need the user get a dialog.
+	unreachable := &client.Error{Kind: client.Unauthorized}
+	server := &client.Error{Kind: client.BadReply}
 	const (
-		unreachableText = "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa."
-		serverText      = "Palvelimella on häiriö. Yritä myöhemmin uudelleen. Välimuistin tiedot ovat tallessa."
+		unreachableText = "Palvelin ei hyväksynyt API-avainta. Tarkista avain tai luo uusi avain palvelunjärjestäjän järjestelmässä. Välimuistin tiedot ovat tallessa."
+		serverText      = "Palvelimen vastaus oli virheellinen, eikä sitä otettu käyttöön. Yritä myöhemmin uudelleen; jos vika jatkuu, ota yhteys palvelunjärjestäjän tukeen. Välimuistin tiedot ovat tallessa."
 	)
 	f.d.SyncFailed(unreachable, client.Result{})
 	f.wait(t, "sync:failed")
