@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"time"
 )
 
 // Shares is one event's money (DOMAIN.md §4), in cents:
@@ -214,41 +213,8 @@ func PeriodOf(g Grant, d Date) (from, to Date) {
 // its quantity exceeds the granted quantity; for a balance purchasing power
 // when its price exceeds the balance remaining before it (an ev with a zero
 // RecordedAt counts as recorded after the stored events of its date). others
-// may hold any events; ev itself is skipped among them by id.
+// may hold any events; ev itself is skipped among them by id. Review gives
+// the reason and figures.
 func NeedsReview(g Grant, svc Service, others []ServiceEvent, ev ServiceEvent) bool {
-	if svc.ReviewAll {
-		return true
-	}
-	switch g.Kind {
-	case KindBalancePurchasingPower:
-		all := make([]ServiceEvent, 0, len(others)+1)
-		for _, o := range others {
-			if o.ID != ev.ID {
-				all = append(all, o)
-			}
-		}
-		probe := ev
-		probe.GrantID = g.ID
-		if !probe.Status.ConsumesGrant() {
-			probe.Status = StatusRecorded
-		}
-		if probe.RecordedAt.IsZero() {
-			// A new event not yet stamped is recorded now, after every
-			// stored event of its date: it must not jump ahead of them.
-			probe.RecordedAt = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
-		}
-		all = append(all, probe)
-		s := GrantShares(g, all)[probe.ID]
-		return s.Price > s.Remaining
-	default:
-		from, to := PeriodOf(g, ev.Date)
-		used := ev.Quantity
-		for _, o := range others {
-			if o.ID == ev.ID || o.GrantID != g.ID || !o.Status.ConsumesGrant() || !o.Date.Within(from, to) {
-				continue
-			}
-			used += o.Quantity
-		}
-		return used > g.GrantedQuantity
-	}
+	return Review(g, svc, others, ev).InReview
 }

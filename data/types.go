@@ -153,4 +153,53 @@ type ServiceEvent struct {
 	RecordedAt       time.Time `json:"recorded_at"`
 	Note             string    `json:"note,omitempty"`
 	Version          int64     `json:"version"`
+	// ReservationID is the reservation the event was recorded against
+	// (empty for events loaded from elsewhere).
+	ReservationID string `json:"reservation_id,omitempty"`
+	// CreditRequest is the provider's request to credit the event after
+	// its lock (nil: none).
+	CreditRequest *CreditRequest `json:"credit_request,omitempty"`
+	// Credit is the organizer's credit of the event (status credited).
+	Credit *Credit `json:"credit,omitempty"`
+}
+
+// Credit request states.
+const (
+	CreditRequestPending  = "pending"  // sent, not yet handled
+	CreditRequestAnswered = "answered" // answered without a credit
+	CreditRequestCredited = "credited" // the event was credited
+)
+
+// CreditRequest is a provider's report of an error in a locked event
+// (Ilmoita virheestä, DOMAIN.md §4, §8).
+type CreditRequest struct {
+	Reason      string    `json:"reason"` // one of CreditReasons
+	Explanation string    `json:"explanation"`
+	RequestedAt time.Time `json:"requested_at"`
+	State       string    `json:"state"`            // CreditRequestPending, …
+	Answer      string    `json:"answer,omitempty"` // the organizer's answer
+}
+
+// Credit is the organizer's credit (hyvitys) of an event: a reason code
+// and an explanation (selite).
+type Credit struct {
+	Reason      string    `json:"reason"`
+	Explanation string    `json:"explanation"`
+	At          time.Time `json:"at"`
+}
+
+// CreditReasons are the reason codes of a credit request and a credit
+// (DOMAIN.md §8): kirjattu kahdesti, väärä määrä, väärä päivä, väärä
+// asiakas, väärä palvelu, muu.
+var CreditReasons = []string{"duplicate", "wrong_quantity", "wrong_date", "wrong_customer", "wrong_service", "other"}
+
+// ServicePrice is the provider's price of a service from a day on
+// (hinnasto), cents per unit of the service's content. The feed carries
+// the provider's own prices, so that the desk prices a new event before it
+// is saved exactly as the organizer will (PriceOn).
+type ServicePrice struct {
+	ID        string `json:"id"` // unique within the provider, e.g. "svc-home@2026-01-01"
+	ServiceID string `json:"service_id"`
+	From      Date   `json:"from,omitempty"` // zero: from the start
+	Cents     Cents  `json:"cents"`
 }

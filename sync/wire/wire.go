@@ -71,6 +71,7 @@ const (
 	KindGrant       Kind = "grant"       // data.Grant
 	KindReservation Kind = "reservation" // data.Reservation
 	KindEvent       Kind = "event"       // data.ServiceEvent
+	KindPrice       Kind = "price"       // data.ServicePrice, the provider's own
 )
 
 // Op is what a change does.
@@ -127,7 +128,32 @@ const (
 	// is free for another customer at once. Removing a number the customer
 	// does not have is applied (nothing changes).
 	RemoveCustomerNumber CommandType = "remove_customer_number"
+	// RecordEvent records a new service event (DOMAIN.md §4) with the
+	// client-made EventID against the provider's reservation
+	// ReservationID: Date, Start and End (hour units), Quantity, Note. The
+	// server prices it (the provider's price on Date, the grant's voucher
+	// value), sets its status (recorded, or in_review by the review rule)
+	// and version 1. Refused: not_found (no such reservation of the
+	// provider), validation (the event's fields, Reason a data code),
+	// settlement_locked (Date's month is locked).
+	RecordEvent CommandType = "record_event"
+	// EditEvent replaces the editable fields of EventID (Date, Start, End,
+	// Quantity, Note) of the event at Version. Refused: version_conflict
+	// (the server's version is another), forbidden (the status forbids an
+	// edit), settlement_locked, validation, not_found.
+	EditEvent CommandType = "edit_event"
+	// DeleteEvent deletes EventID at Version (status deleted). Refused as
+	// EditEvent.
+	DeleteEvent CommandType = "delete_event"
+	// CreditRequest asks the organizer to credit EventID, after its lock:
+	// Reason (CreditReasons) and Explanation. Refused: validation (before
+	// the lock, an unknown reason, no explanation, a request pending),
+	// not_found.
+	CreditRequest CommandType = "credit_request"
 )
+
+// CreditReasons are the reason codes of a credit request (DOMAIN.md §8).
+var CreditReasons = []string{"duplicate", "wrong_quantity", "wrong_date", "wrong_customer", "wrong_service", "other"}
 
 // Command is the body of POST /v1/commands: one change a user made. ID is
 // made by the client (random, unique; the Idempotency-Key); the fields
@@ -137,6 +163,20 @@ type Command struct {
 	Type           CommandType `json:"type"`
 	CustomerID     string      `json:"customer_id,omitempty"`
 	CustomerNumber string      `json:"customer_number,omitempty"`
+
+	// Events. Date is "YYYY-MM-DD"; Start and End "HH:MM" (Europe/Helsinki,
+	// hour units); Quantity a decimal with a point, in the service
+	// content's unit ("2.75"); Version the event's version the user saw.
+	EventID       string `json:"event_id,omitempty"`
+	ReservationID string `json:"reservation_id,omitempty"`
+	Date          string `json:"date,omitempty"`
+	Start         string `json:"start,omitempty"`
+	End           string `json:"end,omitempty"`
+	Quantity      string `json:"quantity,omitempty"`
+	Note          string `json:"note,omitempty"`
+	Version       int64  `json:"version,omitempty"`
+	Reason        string `json:"reason,omitempty"`
+	Explanation   string `json:"explanation,omitempty"`
 }
 
 // Status of an Answer.
