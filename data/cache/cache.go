@@ -63,6 +63,7 @@ var (
 	bGrants      = []byte("grants")
 	bReservation = []byte("reservations")
 	bEvents      = []byte("events")
+	bPrices      = []byte("prices")
 
 	// Index buckets, keys value + 0x00 + primary key.
 	iName        = []byte("idx_customer_name")    // folded name token → customer id
@@ -78,7 +79,7 @@ var (
 	bSortKeys = []byte("customer_sortkeys")
 
 	allBuckets = [][]byte{bMeta, bOrganizer, bProvider, bServices, bCustomers, bVouchers,
-		bGrants, bReservation, bEvents, iName, iHetu, iNumber, iVoucher, iCustVoucher,
+		bGrants, bReservation, bEvents, bPrices, iName, iHetu, iNumber, iVoucher, iCustVoucher,
 		iCustGrant, iCustResv, iCustEvent, bSortKeys}
 
 	keyCursor = []byte("cursor")
@@ -100,6 +101,7 @@ var bucketOf = map[wire.Kind][]byte{
 	wire.KindGrant:       bGrants,
 	wire.KindReservation: bReservation,
 	wire.KindEvent:       bEvents,
+	wire.KindPrice:       bPrices,
 }
 
 // childIndexes are the customer → child row indexes a customer's deletion
@@ -422,6 +424,8 @@ func parseRow(kind wire.Kind, id string, raw []byte) (parsedRow, error) {
 		_, r.raw, err = decodeRow(raw, id, func(v *data.Provider) *string { return &v.ID })
 	case wire.KindService:
 		_, r.raw, err = decodeRow(raw, id, func(v *data.Service) *string { return &v.ID })
+	case wire.KindPrice:
+		_, r.raw, err = decodeRow(raw, id, func(v *data.ServicePrice) *string { return &v.ID })
 	case wire.KindCustomer:
 		var v data.Customer
 		v, r.raw, err = decodeRow(raw, id, func(v *data.Customer) *string { return &v.ID })
@@ -701,6 +705,13 @@ func (c *Cache) Events(customerID string) (out []data.ServiceEvent, err error) {
 // Services returns every service, by name (Finnish collation).
 func (c *Cache) Services() (out []data.Service, err error) {
 	err = c.view(func(tx *bolt.Tx) error { out, err = servicesTx(tx); return err })
+	return out, err
+}
+
+// Prices returns the provider's own prices of every service (hinnasto),
+// for data.PriceOn.
+func (c *Cache) Prices() (out []data.ServicePrice, err error) {
+	err = c.view(func(tx *bolt.Tx) error { out, err = allTx[data.ServicePrice](tx, bPrices); return err })
 	return out, err
 }
 
