@@ -119,8 +119,11 @@ func (q Quantity) String() string {
 
 // MarshalJSON writes the quantity as a decimal string, "0.75".
 func (q Quantity) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + strings.ReplaceAll(q.String(), ",", ".") + `"`), nil
+	return []byte(`"` + q.Decimal() + `"`), nil
 }
+
+// Decimal is q with a decimal point, as the wire carries it: "2.75", "2".
+func (q Quantity) Decimal() string { return strings.ReplaceAll(q.String(), ",", ".") }
 
 // UnmarshalJSON reads a decimal string ("0.75") or a JSON number.
 func (q *Quantity) UnmarshalJSON(b []byte) error {

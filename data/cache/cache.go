@@ -624,6 +624,13 @@ func reservationsTx(tx *bolt.Tx, customerID string) ([]data.Reservation, error) 
 
 func eventsTx(tx *bolt.Tx, customerID string) ([]data.ServiceEvent, error) {
 	out, err := childrenTx[data.ServiceEvent](tx, iCustEvent, bEvents, customerID)
+	sortEvents(out)
+	return out, err
+}
+
+// sortEvents orders events newest first (by date, start time, recording
+// time, descending; then id).
+func sortEvents(out []data.ServiceEvent) {
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if x := a.Date.Compare(b.Date); x != 0 {
@@ -637,7 +644,6 @@ func eventsTx(tx *bolt.Tx, customerID string) ([]data.ServiceEvent, error) {
 		}
 		return a.ID > b.ID
 	})
-	return out, err
 }
 
 func servicesTx(tx *bolt.Tx) ([]data.Service, error) {

@@ -23,8 +23,14 @@ type CustomerView struct {
 	Vouchers []data.Voucher // by number
 	// Reservations valid on the view's day, newest first.
 	Reservations []data.Reservation
-	// Events of the provider, newest first.
+	// Events of the provider, newest first, with the pending changes
+	// applied (a new event recorded offline is among them).
 	Events []data.ServiceEvent
+	// PendingEvents maps the id of each event a pending command changes to
+	// that command's entry (the last one).
+	PendingEvents map[string]Entry
+	// Organizer gives the settlement day (tilityspäivä) of the locks.
+	Organizer data.Organizer
 	// Services is every service, in Finnish order.
 	Services []data.Service
 	// Pending are the outbox's commands of this customer not yet shown by
@@ -61,9 +67,12 @@ func (c *Cache) CustomerView(id string, today data.Date) (CustomerView, error) {
 			return err
 		}
 		v.Reservations = validOn(rs, today)
-		if v.Events, err = eventsTx(tx, id); err != nil {
+		ec, err := readEventContext(tx, id)
+		if err != nil {
 			return err
 		}
+		v.Events, v.PendingEvents = ec.overlayEvents(entries, id)
+		v.Organizer = ec.org
 		v.Services, err = servicesTx(tx)
 		return err
 	})
