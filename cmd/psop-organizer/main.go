@@ -6,7 +6,10 @@
 // Usage:
 //
 //	psop-organizer -db FILE [-addr HOST:PORT] [-load SCENARIO.json] [-keys-out FILE]
+//	               [-admin-key-out FILE] [-now RFC3339]
 //	psop-organizer -demo [-customers N] [-db FILE] [-load FILE] [-keys-out FILE]
+//	               [-admin-key-out FILE] [-now RFC3339]
+//	psop-organizer admin [-url URL] [-key-file FILE] COMMAND ...
 //
 // -demo fills a new store with the demo data set (organizer.Demo); a store
 // that holds data already keeps it, including what commands changed, and
@@ -16,7 +19,30 @@
 // (POST /v1/commands) of package psopdesk/sync/wire.
 // API keys are made only with -keys-out: one per provider, written as
 // "provider_id<TAB>key" lines to a file of mode 0600; keys are never
-// printed or logged. The server stops cleanly on SIGINT or SIGTERM.
+// printed or logged. -admin-key-out FILE writes one new key of the
+// organizer's admin (its own line, mode 0600; the store keeps only its
+// hash), which opens the admin endpoints (organizer.AdminPath) and nothing
+// else. -now starts the organizer's clock at the given instant
+// ("2026-12-07T00:00:00+02:00") and lets it run on from there: the
+// settlement lock, the visibility of customers, key expiry and the time
+// events are recorded all read that clock. The server stops cleanly on
+// SIGINT or SIGTERM.
+//
+// The admin subcommand talks to a running server over HTTP (the server
+// holds the store file, so the subcommand never opens it), with the admin
+// key of -key-file (the file -admin-key-out wrote) or of the environment
+// variable PSOP_ADMIN_KEY:
+//
+//	admin list [-status S] [-month YYYY-MM] [-provider ID]
+//	admin approve EVENT            in_review → approved
+//	admin reject EVENT             in_review → rejected
+//	admin settle YYYY-MM           recorded and approved events of the locked month → settled
+//	admin pay EVENT                settled → paid
+//	admin credit EVENT REASON TEXT approved, settled or paid → credited (REASON: data.CreditReasons)
+//	admin answer EVENT TEXT        answers a pending credit request without a credit
+//
+// Each prints the events changed, one per line: id, provider, date,
+// status, version.
 package main
 
 import (
@@ -44,6 +70,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "admin" {
+		return runAdmin(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("psop-organizer", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", "127.0.0.1:8470", "listen address HOST:PORT")
@@ -52,8 +81,18 @@ func run(args []string, stdout, stderr io.Writer) error {
 	customers := fs.Int("customers", 2000, "generated customers of -demo")
 	load := fs.String("load", "", "scenario file to add (format of shared/fixtures/scenario-small.json)")
 	keysOut := fs.String("keys-out", "", "write a new API key per provider to this file (provider_id<TAB>key, mode 0600)")
+	adminKeyOut := fs.String("admin-key-out", "", "write a new admin key to this file (mode 0600)")
+	nowFlag := fs.String("now", "", "start the organizer's clock at this RFC 3339 instant; it runs on from there")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	var clock func() time.Time
+	if *nowFlag != "" {
+		t, err := time.Parse(time.RFC3339, *nowFlag)
+		if err != nil {
+			return fmt.Errorf("-now: want RFC 3339, e.g. 2026-12-07T00:00:00+02:00: %w", err)
+		}
+		clock = organizer.ClockFrom(t)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
@@ -96,8 +135,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	st.SetClock(clock)
 
-	now := time.Now()
+	now := st.Now()
 	isNew, err := st.IsNew()
 	if err != nil {
 		return err
@@ -138,6 +178,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "no API keys made: give -keys-out FILE to make one per provider")
 	}
 
+	if *adminKeyOut != "" {
+		key, err := st.CreateAdminKey("psop-organizer "+now.Format(time.DateOnly), now.Add(organizer.KeyLifetime))
+		if err != nil {
+			return err
+		}
+		if err := writeSecret(*adminKeyOut, key+"\n"); err != nil {
+			return fmt.Errorf("-admin-key-out: %w", err)
+		}
+		fmt.Fprintf(stdout, "admin key written to %s\n", *adminKeyOut)
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := organizer.Start(ctx, *addr, st)
@@ -168,17 +219,26 @@ func writeKeys(st *organizer.Store, path string, now time.Time) error {
 		}
 		fmt.Fprintf(&b, "%s\t%s\n", p.ID, key)
 	}
+	if err := writeSecret(path, b.String()); err != nil {
+		return fmt.Errorf("-keys-out: %w", err)
+	}
+	return nil
+}
+
+// writeSecret writes text to path with mode 0600 (also when the file
+// existed with another mode).
+func writeSecret(path, text string) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
-		return fmt.Errorf("-keys-out: %w", err)
+		return err
 	}
 	if err := f.Chmod(0o600); err != nil { // an existing file keeps its mode otherwise
 		f.Close()
-		return fmt.Errorf("-keys-out: %w", err)
+		return err
 	}
-	if _, err := f.WriteString(b.String()); err != nil {
+	if _, err := f.WriteString(text); err != nil {
 		f.Close()
-		return fmt.Errorf("-keys-out: %w", err)
+		return err
 	}
 	return f.Close()
 }

@@ -33,6 +33,9 @@ func TestRunRefuses(t *testing.T) {
 		{"busy db", []string{"-db", busy}, "in use by another process"},
 		{"keys without providers", []string{"-db", filepath.Join(dir, "empty.db"), "-keys-out", filepath.Join(dir, "k")}, "no providers"},
 		{"stray argument", []string{"-demo", "extra"}, "unexpected arguments"},
+		{"bad -now", []string{"-demo", "-now", "7.12.2026"}, "-now: want RFC 3339"},
+		{"admin without a key", []string{"admin", "list"}, "no admin key"},
+		{"admin unknown command", []string{"admin", "-key-file", bad, "frob"}, "unknown admin command"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

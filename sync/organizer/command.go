@@ -61,8 +61,36 @@ func malformed(msg string) wire.Answer {
 // refused) is stored in the same bbolt transaction as its effect and the
 // feed change, keyed by provider and id with the SHA-256 of its body, and
 // the same id with the same body gets that answer again without applying
-// anything, also after the store is reopened. now is recorded with the
-// answer. Commands are serialised with each other and with Apply. The error is for internal failures only
+// anything, also after the store is reopened. now is the organizer's
+// clock (Store.Now when served): the event rules read it and it is
+// recorded with the answer.
+//
+// The event commands (record_event, edit_event, delete_event,
+// credit_request; DOMAIN.md §4) apply the rules of package psopdesk/data
+// (CheckRecord, CheckEdit, CheckDelete, CheckCreditRequest, PriceOn,
+// Review) and write the event, its index entry and its feed Put in the
+// same transaction as the answer:
+//
+//   - record_event: the reservation must be the provider's and in its
+//     feed (else not_found); an event_id in use is refused malformed; the
+//     event is priced at the provider's price on its date (none:
+//     validation ReasonPriceMissing), stamped with the provider id and
+//     now, version 1, status in_review when data.Review sends it there
+//     (counted with the grant's events of every provider), else recorded;
+//   - edit_event: CheckEdit at cmd.Version, the new fields, re-priced and
+//     re-reviewed (recorded or in_review), version + 1;
+//   - delete_event: CheckDelete at cmd.Version; status deleted, version + 1;
+//   - credit_request: CheckCreditRequest; a pending data.CreditRequest at
+//     now, version + 1.
+//
+// An event that is not the provider's or not in its feed is not_found. A
+// Date other than YYYY-MM-DD or a Quantity data.ParseQuantity refuses is
+// malformed. data.CodeEventLocked is refused settlement_locked (409),
+// data.CodeEventStatus forbidden, data.CodeEventVersion version_conflict
+// (409), any other data code validation with the code as the reason. The
+// applied answer's Seq is the feed position of the event's Put. Only the
+// changed event is put in the feed: the desk computes a balance grant's
+// shares itself. Commands are serialised with each other and with Apply. The error is for internal failures only
 // (bbolt I/O, corrupt stored records); nothing is written then.
 func (s *Store) Command(provider string, cmd wire.Command, now time.Time) (wire.Answer, error) {
 	switch {
@@ -97,7 +125,12 @@ func (s *Store) Command(provider string, cmd wire.Command, now time.Time) (wire.
 			}
 			return nil
 		}
-		if ans, err = execCommand(tx, provider, cmd); err != nil {
+		if isEventCommand(cmd.Type) {
+			ans, err = execEvent(tx, provider, cmd, now)
+		} else {
+			ans, err = execCommand(tx, provider, cmd)
+		}
+		if err != nil {
 			return err
 		}
 		rec, err := json.Marshal(cmdRecord{Sum: hex.EncodeToString(sum[:]), Answer: ans, At: now.UTC()})

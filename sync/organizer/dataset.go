@@ -22,11 +22,41 @@ import (
 const VisibilityYears = 3
 
 // Price is a provider's price for a service, cents per unit of the
-// service's content.
+// service's content, in force from From on (zero: from the start) until
+// the provider's next price of the service. A provider may have several
+// prices of a service, unique by From; events are priced with
+// data.PriceOn on their date.
 type Price struct {
 	ProviderID string     `json:"provider_id"`
 	ServiceID  string     `json:"service_id"`
+	From       data.Date  `json:"from,omitempty"`
 	Cents      data.Cents `json:"cents"`
+}
+
+// key identifies the price within the data set: provider \x00 service,
+// then \x00 From when From is set (the key of a price without From is the
+// one stores from before prices by date used).
+func (p Price) key() string {
+	k := p.ProviderID + "\x00" + p.ServiceID
+	if !p.From.IsZero() {
+		k += "\x00" + p.From.String()
+	}
+	return k
+}
+
+// PriceID is the id of a provider's price in its feed (wire.KindPrice):
+// the service id, with "@" and From ("svc-home@2026-01-01") when From is
+// set. Unique within the provider.
+func PriceID(serviceID string, from data.Date) string {
+	if from.IsZero() {
+		return serviceID
+	}
+	return serviceID + "@" + from.String()
+}
+
+// ServicePrice is p as the provider's feed carries it.
+func (p Price) ServicePrice() data.ServicePrice {
+	return data.ServicePrice{ID: PriceID(p.ServiceID, p.From), ServiceID: p.ServiceID, From: p.From, Cents: p.Cents}
 }
 
 // CustomerNumber is a provider's own customer number (asiakasnumero) for a
@@ -44,8 +74,11 @@ type Reservation struct {
 }
 
 // Event is a service event with the provider that recorded it. UnitPrice is
-// the provider's price for the service, VoucherUnitValue the grant's value
-// per unit (0 for a balance grant), Content the service's content.
+// the provider's price for the service on the event's date (data.PriceOn),
+// VoucherUnitValue the grant's value per unit (0 for a balance grant),
+// Content the service's content. The provider's feed carries the
+// data.ServiceEvent; Store.Command and the admin's changes (Approve,
+// Settle, …) change it.
 type Event struct {
 	ProviderID string `json:"provider_id"`
 	data.ServiceEvent
@@ -69,8 +102,8 @@ type Dataset struct {
 }
 
 // Merge returns d with o's records added; a record of o replaces d's record
-// with the same id (vouchers: number; prices and numbers: provider and
-// service/customer). o's organizer replaces d's when o has one. Order is
+// with the same id (vouchers: number; prices: provider, service and
+// From; numbers: provider and customer). o's organizer replaces d's when o has one. Order is
 // d's records first, then o's new ones.
 func (d Dataset) Merge(o Dataset) Dataset {
 	out := Dataset{Organizer: d.Organizer}
@@ -79,7 +112,7 @@ func (d Dataset) Merge(o Dataset) Dataset {
 	}
 	out.Providers = mergeBy(d.Providers, o.Providers, func(p data.Provider) string { return p.ID })
 	out.Services = mergeBy(d.Services, o.Services, func(s data.Service) string { return s.ID })
-	out.Prices = mergeBy(d.Prices, o.Prices, func(p Price) string { return p.ProviderID + "\x00" + p.ServiceID })
+	out.Prices = mergeBy(d.Prices, o.Prices, Price.key)
 	out.Customers = mergeBy(d.Customers, o.Customers, func(c data.Customer) string { return c.ID })
 	out.Numbers = mergeBy(d.Numbers, o.Numbers, func(n CustomerNumber) string { return n.ProviderID + "\x00" + n.CustomerID })
 	out.Vouchers = mergeBy(d.Vouchers, o.Vouchers, func(v data.Voucher) string { return v.Number })
@@ -143,7 +176,12 @@ func (d Dataset) Validate() error {
 		}
 		services[s.ID] = s
 	}
+	prices := map[string]bool{}
 	for _, p := range d.Prices {
+		if prices[p.key()] {
+			return fmt.Errorf("price of provider %s for %s from %q: duplicate", p.ProviderID, p.ServiceID, p.From)
+		}
+		prices[p.key()] = true
 		if !providers[p.ProviderID] {
 			return fmt.Errorf("price: unknown provider %q", p.ProviderID)
 		}
@@ -279,6 +317,7 @@ func visibleCutoff(now time.Time) data.Date {
 type index struct {
 	d            *Dataset
 	services     []data.Service
+	prices       map[string][]data.ServicePrice // provider → its prices, by service and From
 	customers    map[string]data.Customer
 	numbers      map[string]string // provider \x00 customer → number
 	vouchers     map[string][]data.Voucher
@@ -290,6 +329,7 @@ type index struct {
 func newIndex(d *Dataset) *index {
 	ix := &index{d: d,
 		customers:    make(map[string]data.Customer, len(d.Customers)),
+		prices:       map[string][]data.ServicePrice{},
 		numbers:      make(map[string]string, len(d.Numbers)),
 		vouchers:     map[string][]data.Voucher{},
 		grants:       map[string][]data.Grant{},
@@ -298,6 +338,14 @@ func newIndex(d *Dataset) *index {
 	}
 	ix.services = slices.Clone(d.Services)
 	slices.SortFunc(ix.services, func(a, b data.Service) int { return cmp.Compare(a.ID, b.ID) })
+	for _, p := range d.Prices {
+		ix.prices[p.ProviderID] = append(ix.prices[p.ProviderID], p.ServicePrice())
+	}
+	for _, ps := range ix.prices {
+		slices.SortFunc(ps, func(a, b data.ServicePrice) int {
+			return cmp.Or(cmp.Compare(a.ServiceID, b.ServiceID), a.From.Compare(b.From))
+		})
+	}
 	for _, c := range d.Customers {
 		ix.customers[c.ID] = c
 	}
@@ -363,7 +411,8 @@ func (ix *index) visible(p string, now time.Time) []string {
 }
 
 // feed lists what provider p sees at now, parents before children:
-// organizer, p's own record, every service, then per visible customer the
+// organizer, p's own record, every service, p's own prices (by service and
+// From; never another provider's), then per visible customer the
 // customer (with p's customer number), the customer's vouchers and grants,
 // p's reservations and p's events of the customer. Never another
 // provider's events, reservations or customer numbers.
@@ -374,6 +423,9 @@ func (ix *index) feed(p data.Provider, now time.Time) []feedItem {
 	}
 	for _, s := range ix.services {
 		items = append(items, feedItem{kind: wire.KindService, id: s.ID, value: s})
+	}
+	for _, pr := range ix.prices[p.ID] {
+		items = append(items, feedItem{kind: wire.KindPrice, id: pr.ID, value: pr})
 	}
 	for _, cid := range ix.visible(p.ID, now) {
 		c := ix.customers[cid]

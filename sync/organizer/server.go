@@ -12,11 +12,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"psopdesk/sync/wire"
 	"strconv"
 	"strings"
 	gosync "sync"
 	"time"
+
+	"psopdesk/data"
+	"psopdesk/sync/wire"
 )
 
 // KeyLifetime is how long the API keys made by StartDemo and the command
@@ -41,15 +43,23 @@ const KeyLifetime = 365 * 24 * time.Hour
 // status, provider and duration, for the feed after and limit, for a
 // command its type, customer id and answer code; never the key or a
 // customer number.
+//
+// Every rule reads the store's clock (Store.Now, Store.SetClock): key
+// expiry, the settlement lock, the time an event is recorded.
+//
+// The organizer's admin endpoints (AdminPath…, "Authorization: Bearer
+// ADMINKEY" with a key of Store.CreateAdminKey; a provider's key is not
+// one) are described at AdminPath.
 func Handler(s *Store, log *slog.Logger) http.Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	h := &handler{s: s, now: time.Now, log: log}
+	h := &handler{s: s, now: s.Now, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc(wire.PathChanges, h.changes)
 	mux.HandleFunc(wire.PathCommands, h.commands)
 	mux.HandleFunc(wire.PathHealth, h.health)
+	h.adminRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")
 	})
@@ -184,7 +194,8 @@ func (h *handler) commands(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch cmd.Type {
-	case wire.SetCustomerNumber, wire.RemoveCustomerNumber:
+	case wire.SetCustomerNumber, wire.RemoveCustomerNumber, wire.RecordEvent, wire.EditEvent,
+		wire.DeleteEvent, wire.CreditRequest:
 		sw.command = string(cmd.Type)
 	default:
 		sw.command = "unknown"
@@ -277,7 +288,11 @@ type Running struct {
 
 // Start serves Handler(store) on addr ("127.0.0.1:0" picks a free port)
 // until ctx ends or Close. The caller keeps owning store. Server timeouts:
-// 5 s for headers, 15 s to read, 60 s to write, 60 s idle.
+// 5 s for headers, 15 s to read, 60 s to write, 60 s idle. While it
+// serves, visibility (DOMAIN.md §3) is evaluated again whenever the
+// store's clock reaches a new day in Europe/Helsinki (Apply with an empty
+// Dataset; checked every VisibilityCheck), so a customer leaves a feed on
+// the day the three-year window passes.
 func Start(ctx context.Context, addr string, store *Store) (*Running, error) {
 	return start(ctx, addr, store, nil, map[string]string{}, slog.Default())
 }
@@ -296,6 +311,7 @@ func start(ctx context.Context, addr string, store, owned *Store, keys map[strin
 		MaxHeaderBytes:    32 << 10,
 	}
 	run := &Running{URL: "http://" + ln.Addr().String(), Keys: keys, owned: owned, srv: srv, done: make(chan struct{})}
+	go run.keepVisibility(store, log)
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			slog.Error("organizer server stopped", "err", err)
@@ -309,6 +325,40 @@ func start(ctx context.Context, addr string, store, owned *Store, keys map[strin
 		}
 	}()
 	return run, nil
+}
+
+// VisibilityCheck is how often a serving organizer reads its clock to see
+// whether a new day has begun (Start).
+const VisibilityCheck = time.Minute
+
+// keepVisibility re-applies the visibility rule at each new day of the
+// store's clock until the server closes.
+func (r *Running) keepVisibility(st *Store, log *slog.Logger) {
+	day := data.DateOf(st.Now().In(data.Helsinki))
+	t := time.NewTicker(VisibilityCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.done:
+			return
+		case <-t.C:
+		}
+		now := st.Now()
+		if d := data.DateOf(now.In(data.Helsinki)); d != day {
+			select {
+			case <-r.done:
+				return
+			default:
+			}
+			stats, err := st.Apply(Dataset{}, now)
+			if err != nil {
+				log.Error("visibility at a new day", "err", err)
+				continue
+			}
+			day = d
+			log.Info("visibility evaluated", "day", d.String(), "changes", stats.Changes)
+		}
+	}
 }
 
 // Close stops the server (waiting up to 5 s for requests in flight) and
@@ -326,6 +376,19 @@ func (r *Running) Close() error {
 	return r.err
 }
 
+// DemoOption is an option of StartDemo.
+type DemoOption func(*demoOptions)
+
+type demoOptions struct {
+	clock func() time.Time
+}
+
+// WithClock makes now the demo organizer's clock (Store.SetClock): the
+// demo data, visibility, keys and every rule read it instead of time.Now.
+func WithClock(now func() time.Time) DemoOption {
+	return func(o *demoOptions) { o.clock = now }
+}
+
 // DemoFile is the store file StartDemo keeps in its directory.
 const DemoFile = "organizer-demo.db"
 
@@ -333,10 +396,11 @@ const DemoFile = "organizer-demo.db"
 // provider and serves on 127.0.0.1 at a free port until ctx ends or Close,
 // which also closes the store. Keys["prov-1"] is the demo user's key.
 //
-// A new store is filled with Demo(customers, DemoSeed, time.Now()). A store
+// A new store is filled with Demo(customers, DemoSeed, now), now being
+// the clock of WithClock (time.Now without it). A store
 // kept from an earlier start keeps its data, including what commands
-// changed (customer numbers set or removed): only visibility is evaluated
-// again at time.Now() (Apply with an empty Dataset): customers counts only
+// changed (customer numbers set or removed, events recorded or changed):
+// only visibility is evaluated again at now (Apply with an empty Dataset): customers counts only
 // on the first start, and the demo's events do not grow with the days.
 // Every start makes new keys (earlier ones stay valid until they expire).
 // Re-using dir keeps the feed (Store.Feed): a cache synced from an earlier
@@ -344,7 +408,11 @@ const DemoFile = "organizer-demo.db"
 // left the three-year window); a new dir is a new feed, and the client
 // starts such a cache over. Requests are not logged: the demo server runs
 // inside the desktop program, whose log is the user's.
-func StartDemo(ctx context.Context, dir string, customers int) (*Running, error) {
+func StartDemo(ctx context.Context, dir string, customers int, opts ...DemoOption) (*Running, error) {
+	var o demoOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("demo organizer folder: %w", err)
 	}
@@ -356,7 +424,10 @@ func StartDemo(ctx context.Context, dir string, customers int) (*Running, error)
 		st.Close()
 		return nil, err
 	}
-	now := time.Now()
+	if o.clock != nil {
+		st.SetClock(o.clock)
+	}
+	now := st.Now()
 	isNew, err := st.IsNew()
 	if err != nil {
 		return fail(err)

@@ -289,13 +289,16 @@ func TestVisibility(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// organizer, provider, 2 services, customer, 2 vouchers, 2 grants, 10 events
-	if n := stats.Changes["prov-1"]; n != 19 {
-		t.Fatalf("%d changes, want 19", n)
+	// organizer, provider, 2 services, 2 prices, customer, 2 vouchers, 2 grants, 10 events
+	if n := stats.Changes["prov-1"]; n != 21 {
+		t.Fatalf("%d changes, want 21", n)
 	}
 	p, _ := st.Changes("prov-1", 0, 100)
-	if p.Changes[4].Kind != wire.KindCustomer || !strings.Contains(string(p.Changes[4].Data), `"customer_number":"A-1001"`) {
+	if p.Changes[4].Kind != wire.KindPrice || p.Changes[4].ID != "svc-clean" || !strings.Contains(string(p.Changes[4].Data), `"cents":3500`) {
 		t.Errorf("change 5 = %s %s", p.Changes[4].Kind, p.Changes[4].Data)
+	}
+	if p.Changes[6].Kind != wire.KindCustomer || !strings.Contains(string(p.Changes[6].Data), `"customer_number":"A-1001"`) {
+		t.Errorf("change 7 = %s %s", p.Changes[6].Kind, p.Changes[6].Data)
 	}
 	if stats, _ = st.Apply(small, demoNow); stats.Changes["prov-1"] != 0 {
 		t.Errorf("unchanged re-apply appended %d", stats.Changes["prov-1"])
@@ -305,7 +308,7 @@ func TestVisibility(t *testing.T) {
 	if stats, _ = st.Apply(Dataset{Events: []Event{e1}}, demoNow); stats.Changes["prov-1"] != 1 {
 		t.Errorf("one changed event appended %d", stats.Changes["prov-1"])
 	}
-	p, _ = st.Changes("prov-1", 19, 100)
+	p, _ = st.Changes("prov-1", 21, 100)
 	if len(p.Changes) != 1 || p.Changes[0].ID != "e1" || !strings.Contains(string(p.Changes[0].Data), `"approved"`) {
 		t.Errorf("after the change: %+v", p)
 	}
@@ -322,7 +325,7 @@ func TestVisibility(t *testing.T) {
 			t.Fatalf("at %s: %v changes, %v; want %d", c.now, stats.Changes, err, c.changes)
 		}
 	}
-	p, _ = st.Changes("prov-1", 20, 100)
+	p, _ = st.Changes("prov-1", 22, 100)
 	if len(p.Changes) != 1 || p.Changes[0].Kind != wire.KindCustomer || p.Changes[0].Op != wire.OpDelete || p.Changes[0].ID != "cust-1" {
 		t.Errorf("visibility loss: %+v", p.Changes)
 	}

@@ -48,6 +48,10 @@ const OpenTimeout = time.Second
 //	numidx/<provider> data.CustomerNumberKey(number) → customer id: who
 //	               holds each of the provider's customer numbers
 //	               (state/numbers indexed; Command and Apply keep it)
+//	evgrant        grant id \x00 event id → provider id: every event of
+//	               each grant, of any provider (state/events indexed, for
+//	               the review rule; Command and Apply keep it)
+//	adminkeys      sha256(key) hex → keyRecord JSON of an admin key
 var (
 	bMeta   = []byte("meta")
 	bKeys   = []byte("keys")
@@ -56,14 +60,47 @@ var (
 	bVis    = []byte("vis")
 	bCmds   = []byte("cmds")
 	bNumIdx = []byte("numidx")
+	bEvIdx  = []byte("evgrant")
+	bAdmin  = []byte("adminkeys")
 )
 
-// Store is the organizer's bbolt database. Safe for concurrent use; Apply
-// and Command calls are serialised with each other.
+// Store is the organizer's bbolt database. Safe for concurrent use; Apply,
+// Command and the admin's changes are serialised with each other.
 type Store struct {
 	db    *bolt.DB
 	apply gosync.Mutex
 	id    string
+
+	clockMu gosync.RWMutex
+	clock   func() time.Time
+}
+
+// SetClock makes now the organizer's clock: Handler and Start read it for
+// every request (key expiry, the settlement lock, RecordedAt of a recorded
+// event, credit times) and for the daily visibility re-evaluation. nil
+// restores time.Now. Tests and psop-organizer -now move it (ClockFrom).
+func (s *Store) SetClock(now func() time.Time) {
+	s.clockMu.Lock()
+	defer s.clockMu.Unlock()
+	s.clock = now
+}
+
+// Now reads the organizer's clock (SetClock; time.Now by default).
+func (s *Store) Now() time.Time {
+	s.clockMu.RLock()
+	c := s.clock
+	s.clockMu.RUnlock()
+	if c == nil {
+		return time.Now()
+	}
+	return c()
+}
+
+// ClockFrom returns a clock that reads start at the moment ClockFrom is
+// called and runs on at the pace of the wall clock from there.
+func ClockFrom(start time.Time) func() time.Time {
+	origin := time.Now()
+	return func() time.Time { return start.Add(time.Since(origin)) }
 }
 
 // Open opens (creating) the store file path. It gives ErrBusy (wrapped)
@@ -88,7 +125,7 @@ func Open(path string) (*Store, error) {
 	}
 	var id string
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bMeta, bKeys, bState, bLog, bVis, bCmds} {
+		for _, b := range [][]byte{bMeta, bKeys, bState, bLog, bVis, bCmds, bAdmin} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -106,6 +143,22 @@ func Open(path string) (*Store, error) {
 				}
 			}
 			if err := rebuildNumberIndex(tx, numbers); err != nil {
+				return err
+			}
+		}
+		if tx.Bucket(bEvIdx) == nil {
+			// A file from before the index: make it from the events.
+			var events []Event
+			if eb := tx.Bucket(bState).Bucket([]byte("events")); eb != nil {
+				if err := eb.ForEach(func(_, v []byte) error {
+					var e Event
+					events = append(events, e)
+					return json.Unmarshal(v, &events[len(events)-1])
+				}); err != nil {
+					return err
+				}
+			}
+			if err := rebuildEventIndex(tx, events); err != nil {
 				return err
 			}
 		}
@@ -170,7 +223,7 @@ var stateParts = []statePart{
 		load: func(d *Dataset, b []byte) error { return json.Unmarshal(b, &d.Organizer) }},
 	part("providers", func(d *Dataset) *[]data.Provider { return &d.Providers }, func(v data.Provider) string { return v.ID }),
 	part("services", func(d *Dataset) *[]data.Service { return &d.Services }, func(v data.Service) string { return v.ID }),
-	part("prices", func(d *Dataset) *[]Price { return &d.Prices }, func(v Price) string { return v.ProviderID + "\x00" + v.ServiceID }),
+	part("prices", func(d *Dataset) *[]Price { return &d.Prices }, Price.key),
 	part("customers", func(d *Dataset) *[]data.Customer { return &d.Customers }, func(v data.Customer) string { return v.ID }),
 	part("numbers", func(d *Dataset) *[]CustomerNumber { return &d.Numbers }, func(v CustomerNumber) string { return v.ProviderID + "\x00" + v.CustomerID }),
 	part("vouchers", func(d *Dataset) *[]data.Voucher { return &d.Vouchers }, func(v data.Voucher) string { return v.Number }),
@@ -254,7 +307,7 @@ type entry struct {
 // entity new or changed in the provider's view, a Delete for each that left
 // it (a customer who is no longer visible gets one customer Delete that
 // covers their records). The customer-number index that Command checks
-// is made anew from the merged numbers. Everything is written in one
+// and the index of events by grant are made anew from the merged data. Everything is written in one
 // transaction; nothing is written when validation fails. Apply with an empty Dataset re-applies
 // the visibility rule at a new now.
 func (s *Store) Apply(ds Dataset, now time.Time) (ApplyStats, error) {
@@ -290,6 +343,9 @@ func (s *Store) Apply(ds Dataset, now time.Time) (ApplyStats, error) {
 		}
 		if err := rebuildNumberIndex(tx, merged.Numbers); err != nil {
 			return fmt.Errorf("customer number index: %w", err)
+		}
+		if err := rebuildEventIndex(tx, merged.Events); err != nil {
+			return fmt.Errorf("event index: %w", err)
 		}
 		for _, p := range merged.Providers {
 			n, err := appendFeed(tx, p.ID, feeds[p.ID])
@@ -572,4 +628,84 @@ func (s *Store) Authenticate(key string, now time.Time) (string, error) {
 		return "", ErrUnauthorized
 	}
 	return rec.ProviderID, nil
+}
+
+// rebuildEventIndex makes evgrant (grant id \x00 event id → provider id)
+// anew from events, within tx.
+func rebuildEventIndex(tx *bolt.Tx, events []Event) error {
+	if tx.Bucket(bEvIdx) != nil {
+		if err := tx.DeleteBucket(bEvIdx); err != nil {
+			return err
+		}
+	}
+	b, err := tx.CreateBucket(bEvIdx)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		if err := b.Put([]byte(e.GrantID+"\x00"+e.ID), []byte(e.ProviderID)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AdminKeyPrefix starts every admin key the store creates.
+const AdminKeyPrefix = "psopa_"
+
+// CreateAdminKey makes a new key of the organizer's admin (pääkäyttäjä)
+// named name, valid until expires, and returns it. Only its SHA-256 is
+// stored. An admin key is not a provider's API key: it opens the admin
+// endpoints (Handler, /v1/admin/) and nothing else.
+func (s *Store) CreateAdminKey(name string, expires time.Time) (string, error) {
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	key := AdminKeyPrefix + hex.EncodeToString(raw[:])
+	rec, err := json.Marshal(keyRecord{Name: name, Created: time.Now().UTC(), Expires: expires.UTC()})
+	if err != nil {
+		return "", err
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bAdmin)
+		if err != nil {
+			return err
+		}
+		return b.Put(keyHash(key), rec)
+	})
+	if err != nil {
+		return "", err
+	}
+	return key, nil
+}
+
+// AuthenticateAdmin returns the name of the admin key, or ErrUnauthorized
+// when the key is empty, not an admin key (a provider's key is not) or
+// expired at now.
+func (s *Store) AuthenticateAdmin(key string, now time.Time) (string, error) {
+	if key == "" {
+		return "", ErrUnauthorized
+	}
+	var rec keyRecord
+	found := false
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bAdmin)
+		if b == nil {
+			return nil
+		}
+		v := b.Get(keyHash(key))
+		if v == nil {
+			return nil
+		}
+		found = true
+		return json.Unmarshal(v, &rec)
+	})
+	if err != nil {
+		return "", err
+	}
+	if !found || !now.Before(rec.Expires) {
+		return "", ErrUnauthorized
+	}
+	return rec.Name, nil
 }

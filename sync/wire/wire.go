@@ -146,14 +146,13 @@ const (
 	// EditEvent.
 	DeleteEvent CommandType = "delete_event"
 	// CreditRequest asks the organizer to credit EventID, after its lock:
-	// Reason (CreditReasons) and Explanation. Refused: validation (before
+	// Reason (duplicate, wrong_quantity, wrong_date, wrong_customer,
+	// wrong_service or other: data.CreditReasons) and Explanation. Refused: validation (before
 	// the lock, an unknown reason, no explanation, a request pending),
 	// not_found.
 	CreditRequest CommandType = "credit_request"
 )
 
-// CreditReasons are the reason codes of a credit request (DOMAIN.md §8).
-var CreditReasons = []string{"duplicate", "wrong_quantity", "wrong_date", "wrong_customer", "wrong_service", "other"}
 
 // Command is the body of POST /v1/commands: one change a user made. ID is
 // made by the client (random, unique; the Idempotency-Key); the fields

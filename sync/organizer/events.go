@@ -1,0 +1,397 @@
+package organizer
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"psopdesk/data"
+	"psopdesk/sync/wire"
+)
+
+// ReasonPriceMissing refines a validation refusal of record_event and
+// edit_event: the provider has no price of the service in force on the
+// event's date (data.PriceOn), so the event cannot be priced.
+const ReasonPriceMissing = "price_missing"
+
+// maxEventID bounds an event's id, bytes (as maxCommandID).
+const maxEventID = 256
+
+// isEventCommand reports whether t is one of the event commands.
+func isEventCommand(t wire.CommandType) bool {
+	switch t {
+	case wire.RecordEvent, wire.EditEvent, wire.DeleteEvent, wire.CreditRequest:
+		return true
+	}
+	return false
+}
+
+// dataRefusal turns a rule's *data.Error into the wire refusal
+// (data.CodeEventLocked → settlement_locked, CodeEventStatus → forbidden,
+// CodeEventVersion → version_conflict, any other code → validation with
+// the code as the reason). An error that is not a *data.Error is returned
+// as an internal failure.
+func dataRefusal(err error) (wire.Answer, error) {
+	var de *data.Error
+	if !errors.As(err, &de) {
+		return wire.Answer{}, err
+	}
+	switch de.Code {
+	case data.CodeEventLocked:
+		return refused(wire.CodeSettlementLocked, "", de.Detail), nil
+	case data.CodeEventStatus:
+		return refused(wire.CodeForbidden, "", de.Detail), nil
+	case data.CodeEventVersion:
+		return refused(wire.CodeVersionConflict, "", de.Detail), nil
+	}
+	return refused(wire.CodeValidation, de.Code, de.Detail), nil
+}
+
+func notFound(what string) wire.Answer {
+	return refused(wire.CodeNotFound, "", "the provider has no such "+what)
+}
+
+// getJSON reads state/<part>/<key> into v; found is false when absent.
+func getJSON(tx *bolt.Tx, part, key string, v any) (found bool, err error) {
+	b := tx.Bucket(bState).Bucket([]byte(part))
+	if b == nil {
+		return false, nil
+	}
+	raw := b.Get([]byte(key))
+	if raw == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return false, fmt.Errorf("stored %s %q: %w", part, key, err)
+	}
+	return true, nil
+}
+
+// putJSON writes v as state/<part>/<key>.
+func putJSON(tx *bolt.Tx, part, key string, v any) error {
+	b, err := tx.Bucket(bState).CreateBucketIfNotExists([]byte(part))
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(key), raw)
+}
+
+// inFeed reports whether provider's feed holds kind/id now.
+func inFeed(tx *bolt.Tx, provider string, kind wire.Kind, id string) bool {
+	vb := tx.Bucket(bVis).Bucket([]byte(provider))
+	return vb != nil && len(vb.Get([]byte(string(kind)+"\x00"+id))) >= sha256.Size
+}
+
+// lastSeq is the Seq of the last change of log bucket lb (0 when none).
+func lastSeq(lb *bolt.Bucket) uint64 {
+	if k, _ := lb.Cursor().Last(); k != nil {
+		return binary.BigEndian.Uint64(k)
+	}
+	return 0
+}
+
+// feedPut puts value (kind/id of customer) in provider's feed, within tx,
+// as index.feed would: a Put appended when the feed holds another version
+// of the record, none when it holds this one already or when the customer
+// is out of the provider's sight (the feed holds no such customer). It
+// returns the feed position that shows the record's state: the appended
+// change, else the feed's last seq.
+func feedPut(tx *bolt.Tx, provider string, kind wire.Kind, id, customer string, value any) (uint64, error) {
+	b, err := json.Marshal(value)
+	if err != nil {
+		return 0, err
+	}
+	sum := sha256.Sum256(b)
+	vb, err := tx.Bucket(bVis).CreateBucketIfNotExists([]byte(provider))
+	if err != nil {
+		return 0, err
+	}
+	lb, err := tx.Bucket(bLog).CreateBucketIfNotExists([]byte(provider))
+	if err != nil {
+		return 0, err
+	}
+	lb.FillPercent = 1.0 // append-only: full pages
+	key := []byte(string(kind) + "\x00" + id)
+	if old := vb.Get(key); len(old) >= sha256.Size && bytes.Equal(old[:sha256.Size], sum[:]) {
+		return lastSeq(lb), nil
+	}
+	if customer != "" && !inFeed(tx, provider, wire.KindCustomer, customer) {
+		return lastSeq(lb), nil
+	}
+	seq, err := lb.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	ch := wire.Change{Seq: seq, Kind: kind, Op: wire.OpPut, ID: id, Data: b}
+	if err := lb.Put(seqKey(seq), changeJSON(ch)); err != nil {
+		return 0, err
+	}
+	if err := vb.Put(key, append(sum[:], customer...)); err != nil {
+		return 0, err
+	}
+	return seq, nil
+}
+
+// storeEvent writes ev to state/events and the grant index and puts it in
+// its provider's feed; it returns the feed position of the Put.
+func storeEvent(tx *bolt.Tx, ev Event) (uint64, error) {
+	if err := putJSON(tx, "events", ev.ID, ev); err != nil {
+		return 0, err
+	}
+	ib, err := tx.CreateBucketIfNotExists(bEvIdx)
+	if err != nil {
+		return 0, err
+	}
+	if err := ib.Put([]byte(ev.GrantID+"\x00"+ev.ID), []byte(ev.ProviderID)); err != nil {
+		return 0, err
+	}
+	return feedPut(tx, ev.ProviderID, wire.KindEvent, ev.ID, ev.CustomerID, ev.ServiceEvent)
+}
+
+// grantEvents reads every stored event of grant, of any provider.
+func grantEvents(tx *bolt.Tx, grant string) ([]data.ServiceEvent, error) {
+	ib := tx.Bucket(bEvIdx)
+	if ib == nil {
+		return nil, nil
+	}
+	var out []data.ServiceEvent
+	prefix := []byte(grant + "\x00")
+	c := ib.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		var e Event
+		found, err := getJSON(tx, "events", string(k[len(prefix):]), &e)
+		if err != nil {
+			return nil, err
+		}
+		if found {
+			out = append(out, e.ServiceEvent)
+		}
+	}
+	return out, nil
+}
+
+// providerPrices reads provider's prices of service.
+func providerPrices(tx *bolt.Tx, provider, service string) ([]data.ServicePrice, error) {
+	b := tx.Bucket(bState).Bucket([]byte("prices"))
+	if b == nil {
+		return nil, nil
+	}
+	var out []data.ServicePrice
+	prefix := []byte(provider + "\x00" + service)
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) > len(prefix) && k[len(prefix)] != 0 {
+			continue // another service whose id starts with this one's
+		}
+		var p Price
+		if err := json.Unmarshal(v, &p); err != nil {
+			return nil, fmt.Errorf("stored price %q: %w", k, err)
+		}
+		out = append(out, p.ServicePrice())
+	}
+	return out, nil
+}
+
+// settlementDay reads the organizer's settlement day.
+func settlementDay(tx *bolt.Tx) (int, error) {
+	var org data.Organizer
+	found, err := getJSON(tx, "organizer", "organizer", &org)
+	if err != nil {
+		return 0, err
+	}
+	if !found {
+		return 0, errors.New("the store has no organizer")
+	}
+	return org.SettlementDay, nil
+}
+
+// eventInput reads the command's Date, Start, End, Quantity and Note;
+// the answer is a malformed refusal when Date or Quantity do not parse.
+func eventInput(cmd wire.Command) (data.EventInput, *wire.Answer) {
+	d, err := data.ParseDate(strings.TrimSpace(cmd.Date))
+	if err != nil {
+		a := malformed("date must be YYYY-MM-DD")
+		return data.EventInput{}, &a
+	}
+	q, err := data.ParseQuantity(cmd.Quantity)
+	if err != nil {
+		a := malformed("quantity must be a decimal number with at most two decimals")
+		return data.EventInput{}, &a
+	}
+	return data.EventInput{Date: d, Start: cmd.Start, End: cmd.End, Quantity: q, Note: cmd.Note}, nil
+}
+
+// eventContext is what the rules need of an event's grant.
+type eventContext struct {
+	res   data.Reservation // zero when the event has none
+	grant data.Grant
+	svc   data.Service
+	day   int // the organizer's settlement day
+}
+
+func loadContext(tx *bolt.Tx, reservation, grant string) (eventContext, error) {
+	var c eventContext
+	var err error
+	if c.day, err = settlementDay(tx); err != nil {
+		return c, err
+	}
+	if reservation != "" {
+		var r Reservation
+		if _, err := getJSON(tx, "reservations", reservation, &r); err != nil {
+			return c, err
+		}
+		c.res = r.Reservation
+	}
+	found, err := getJSON(tx, "grants", grant, &c.grant)
+	if err != nil {
+		return c, err
+	}
+	if !found {
+		return c, fmt.Errorf("grant %s is not stored", grant)
+	}
+	found, err = getJSON(tx, "services", c.grant.ServiceID, &c.svc)
+	if err != nil {
+		return c, err
+	}
+	if !found {
+		return c, fmt.Errorf("service %s is not stored", c.grant.ServiceID)
+	}
+	return c, nil
+}
+
+// review sets ev's status by data.Review against every other event of its
+// grant, of any provider: in_review or recorded.
+func review(tx *bolt.Tx, c eventContext, ev *data.ServiceEvent) error {
+	others, err := grantEvents(tx, c.grant.ID)
+	if err != nil {
+		return err
+	}
+	ev.Status = data.StatusRecorded
+	if data.Review(c.grant, c.svc, others, *ev).InReview {
+		ev.Status = data.StatusInReview
+	}
+	return nil
+}
+
+// execEvent applies an event command (record_event, edit_event,
+// delete_event, credit_request) of provider at now, within tx.
+func execEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) (wire.Answer, error) {
+	switch {
+	case cmd.EventID == "" || len(cmd.EventID) > maxEventID:
+		return malformed(fmt.Sprintf("the command needs an event_id of 1 to %d bytes", maxEventID)), nil
+	case cmd.Type == wire.RecordEvent:
+		return recordEvent(tx, provider, cmd, now)
+	}
+	var ev Event
+	found, err := getJSON(tx, "events", cmd.EventID, &ev)
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	if !found || ev.ProviderID != provider || !inFeed(tx, provider, wire.KindEvent, ev.ID) {
+		return notFound("event"), nil
+	}
+	c, err := loadContext(tx, ev.ReservationID, ev.GrantID)
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	switch cmd.Type {
+	case wire.EditEvent:
+		in, bad := eventInput(cmd)
+		if bad != nil {
+			return *bad, nil
+		}
+		if err := data.CheckEdit(ev.ServiceEvent, cmd.Version, in, c.res, c.grant, c.svc, c.day, now); err != nil {
+			return dataRefusal(err)
+		}
+		prices, err := providerPrices(tx, provider, c.svc.ID)
+		if err != nil {
+			return wire.Answer{}, err
+		}
+		price, ok := data.PriceOn(prices, c.svc.ID, in.Date)
+		if !ok {
+			return refused(wire.CodeValidation, ReasonPriceMissing, "the provider has no price of the service on the date"), nil
+		}
+		ev.ServiceEvent = ev.WithInput(in)
+		ev.UnitPrice = price
+		if err := review(tx, c, &ev.ServiceEvent); err != nil {
+			return wire.Answer{}, err
+		}
+	case wire.DeleteEvent:
+		if err := data.CheckDelete(ev.ServiceEvent, cmd.Version, c.day, now); err != nil {
+			return dataRefusal(err)
+		}
+		ev.Status = data.StatusDeleted
+	case wire.CreditRequest:
+		if err := data.CheckCreditRequest(ev.ServiceEvent, cmd.Reason, cmd.Explanation, c.day, now); err != nil {
+			return dataRefusal(err)
+		}
+		ev.CreditRequest = &data.CreditRequest{Reason: cmd.Reason, Explanation: strings.TrimSpace(cmd.Explanation),
+			RequestedAt: now.UTC(), State: data.CreditRequestPending}
+	default:
+		return refused(wire.CodeValidation, wire.ReasonUnknownType, "unknown command type"), nil
+	}
+	ev.Version++
+	seq, err := storeEvent(tx, ev)
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	return wire.Answer{Status: wire.StatusApplied, Seq: seq}, nil
+}
+
+// recordEvent applies record_event (execEvent).
+func recordEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) (wire.Answer, error) {
+	if cmd.ReservationID == "" {
+		return malformed("the command has no reservation_id"), nil
+	}
+	in, bad := eventInput(cmd)
+	if bad != nil {
+		return *bad, nil
+	}
+	if eb := tx.Bucket(bState).Bucket([]byte("events")); eb != nil && eb.Get([]byte(cmd.EventID)) != nil {
+		return malformed("the event_id is in use: make a new one"), nil
+	}
+	var r Reservation
+	found, err := getJSON(tx, "reservations", cmd.ReservationID, &r)
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	if !found || r.ProviderID != provider || !inFeed(tx, provider, wire.KindReservation, r.ID) {
+		return notFound("reservation"), nil
+	}
+	c, err := loadContext(tx, r.ID, r.GrantID)
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	if err := data.CheckRecord(in, c.res, c.grant, c.svc, c.day, now); err != nil {
+		return dataRefusal(err)
+	}
+	prices, err := providerPrices(tx, provider, c.svc.ID)
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	price, ok := data.PriceOn(prices, c.svc.ID, in.Date)
+	if !ok {
+		return refused(wire.CodeValidation, ReasonPriceMissing, "the provider has no price of the service on the date"), nil
+	}
+	ev := Event{ProviderID: provider,
+		ServiceEvent: data.NewEvent(cmd.EventID, in, c.res, c.grant, c.svc, price, provider, now)}
+	if err := review(tx, c, &ev.ServiceEvent); err != nil {
+		return wire.Answer{}, err
+	}
+	seq, err := storeEvent(tx, ev)
+	if err != nil {
+		return wire.Answer{}, err
+	}
+	return wire.Answer{Status: wire.StatusApplied, Seq: seq}, nil
+}
