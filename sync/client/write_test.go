@@ -81,6 +81,7 @@ func (o *organizerUnderTest) open() {
 	if err != nil {
 		o.t.Fatal(err)
 	}
+	st.SetClock(func() time.Time { return writeNow })
 	o.store, o.handler = st, organizer.Handler(st, nil)
 }
 
