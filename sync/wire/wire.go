@@ -153,7 +153,6 @@ const (
 	CreditRequest CommandType = "credit_request"
 )
 
-
 // Command is the body of POST /v1/commands: one change a user made. ID is
 // made by the client (random, unique; the Idempotency-Key); the fields
 // used depend on Type.
