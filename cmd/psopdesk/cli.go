@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +32,7 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"search":          cmdSearch,
 	"customer-number": cmdCustomerNumber,
 	"outbox":          cmdOutbox,
+	"events":          cmdEvents,
 }
 
 func isCommand(name string) bool { _, ok := commands[name]; return ok }
@@ -52,7 +52,7 @@ func runCLIWith(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if len(args) == 0 || !isCommand(args[0]) {
-		fmt.Fprintln(stderr, lang.L("usage: psopdesk [sync|statement|search|customer-number|outbox] ..."))
+		fmt.Fprintln(stderr, lang.L("usage: psopdesk [sync|statement|search|customer-number|outbox|events] ..."))
 		return 2
 	}
 	err := commands[args[0]](args[1:], stdout, stderr)
@@ -315,39 +315,7 @@ func cmdCustomerNumber(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, lang.L("queued: the change waits to be sent (psopdesk sync, or open PSOP Desk)"))
 		return nil
 	}
-	e, err := sf.engine(c, now.Now)
-	if err != nil {
-		fmt.Fprintln(stdout, lang.L("queued: the change waits to be sent (psopdesk sync, or open PSOP Desk)"))
-		return err
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	res, err := e.Once(ctx, nil)
-	for _, r := range res.Refused {
-		if r.Command.ID == entry.Command.ID {
-			fmt.Fprintln(stderr, ui.RefusalSentence(r))
-			printRefusals(stderr, "customer-number", slices.DeleteFunc(res.Refused, func(o cache.Refusal) bool { return o.Command.ID == entry.Command.ID }))
-			return refusedError{}
-		}
-	}
-	printRefusals(stderr, "customer-number", res.Refused)
-	for _, a := range res.Applied {
-		if a.Command.ID == entry.Command.ID {
-			fmt.Fprintln(stdout, lang.L("applied: the organizer accepted the change"))
-			if err != nil {
-				fmt.Fprintln(stderr, ui.Sentence(err))
-			}
-			return nil
-		}
-	}
-	if err != nil {
-		fmt.Fprintln(stdout, lang.L("queued: not sent: {{.Why}}", map[string]any{"Why": ui.Sentence(err)}))
-		return nil
-	}
-	// Not answered in this run although it ended well: an earlier command
-	// of the outbox failed to be sent (kept in order).
-	fmt.Fprintln(stdout, lang.L("queued: the change waits to be sent (psopdesk sync, or open PSOP Desk)"))
-	return nil
+	return sendNow(c, sf, now.Now, "customer-number", []sent{{id: entry.Command.ID}}, stdout, stderr)
 }
 
 // cmdOutbox prints the changes waiting to be sent, one per line: id,
