@@ -69,15 +69,15 @@ func ParseClock(s string) (minutes int, ok bool) {
 }
 
 // CheckEventInput checks in against the reservation r (zero: not checked),
-// its grant g and the service svc: a positive quantity; for hour units a
-// start and an end, end after start; the date within the reservation and
+// its grant g and the service svc: a positive quantity; a start and an end
+// given together, end after start; the date within the reservation and
 // the grant's validity; a note of at most EventNoteMaxLen characters. It
 // gives an *Error with a CodeEvent… code.
 func CheckEventInput(in EventInput, r Reservation, g Grant, svc Service) error {
 	if in.Quantity <= 0 {
 		return &Error{Code: CodeEventQuantity, Detail: "quantity must be positive"}
 	}
-	if svc.Unit == UnitHour || in.Start != "" || in.End != "" {
+	if in.Start != "" || in.End != "" {
 		s, ok1 := ParseClock(in.Start)
 		e, ok2 := ParseClock(in.End)
 		if !ok1 || !ok2 || e <= s {
@@ -94,9 +94,17 @@ func CheckEventInput(in EventInput, r Reservation, g Grant, svc Service) error {
 	return nil
 }
 
-// CheckRecord checks a new event: CheckEventInput and that in.Date's month
-// is not locked at now (settlementDay of the organizer).
+// CheckRecord checks a new event: for hour units a start and an end,
+// CheckEventInput, and that in.Date's month is not locked at now
+// (settlementDay of the organizer).
 func CheckRecord(in EventInput, r Reservation, g Grant, svc Service, settlementDay int, now time.Time) error {
+	if svc.Unit == UnitHour && (in.Start == "" || in.End == "") {
+		return &Error{Code: CodeEventTimes, Detail: "an hour unit's event needs a start and an end"}
+	}
+	return checkInputUnlocked(in, r, g, svc, settlementDay, now)
+}
+
+func checkInputUnlocked(in EventInput, r Reservation, g Grant, svc Service, settlementDay int, now time.Time) error {
 	if err := CheckEventInput(in, r, g, svc); err != nil {
 		return err
 	}
@@ -148,7 +156,8 @@ func blockError(code string, ev ServiceEvent, settlementDay int) error {
 
 // CheckEdit checks an edit of ev, made on version, to in: the version is
 // ev's (else CodeEventVersion), EditBlock, the new date not locked either,
-// and CheckEventInput against r (zero: the grant only), g and svc.
+// times kept when ev had them (hour units), and CheckEventInput against r
+// (zero: the grant only), g and svc.
 func CheckEdit(ev ServiceEvent, version int64, in EventInput, r Reservation, g Grant, svc Service, settlementDay int, now time.Time) error {
 	if version != ev.Version {
 		return &Error{Code: CodeEventVersion, Detail: fmt.Sprintf("event %s is at version %d, the edit was made on %d", ev.ID, ev.Version, version)}
@@ -156,7 +165,12 @@ func CheckEdit(ev ServiceEvent, version int64, in EventInput, r Reservation, g G
 	if err := blockError(EditBlock(ev, settlementDay, now), ev, settlementDay); err != nil {
 		return err
 	}
-	return CheckRecord(in, r, g, svc, settlementDay, now)
+	// Times stay required once given (an event recorded without them, e.g.
+	// imported from elsewhere, may be corrected without adding them).
+	if svc.Unit == UnitHour && (ev.Start != "" || ev.End != "") && (in.Start == "" || in.End == "") {
+		return &Error{Code: CodeEventTimes, Detail: "an hour unit's event needs a start and an end"}
+	}
+	return checkInputUnlocked(in, r, g, svc, settlementDay, now)
 }
 
 // CheckDelete checks a deletion of ev made on version: the version, then
