@@ -2,7 +2,6 @@ package ui
 
 import (
 	"log/slog"
-	"sort"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -32,9 +31,11 @@ type customerView struct {
 	tab  *container.TabItem
 	tabs *container.AppTabs
 
-	info, purchasing, balance, reservations, events *fyne.Container
-	statement                                       *statementTab
-	number                                          *numberEditor // on the info tab
+	info, purchasing, balance, reservations *fyne.Container
+	eventsBox                               *fyne.Container // holds events.content, or a read error
+	events                                  *eventsTab
+	statement                               *statementTab
+	number                                  *numberEditor // on the info tab
 
 	loads int // UI goroutine only: counts loads, to drop stale ones
 }
@@ -54,7 +55,9 @@ func newCustomerView(d *Desk, c data.Customer, selected int) *customerView {
 		return container.NewVBox(widget.NewLabel(lang.L("Loading…")))
 	}
 	v.info, v.purchasing, v.balance = loading(), loading(), loading()
-	v.reservations, v.events = loading(), loading()
+	v.reservations = loading()
+	v.eventsBox = container.NewStack(loading())
+	v.events = newEventsTab(v)
 	v.statement = newStatementTab(v)
 	v.number = newNumberEditor(v)
 	scroll := func(o fyne.CanvasObject) fyne.CanvasObject { return container.NewScroll(container.NewPadded(o)) }
@@ -63,7 +66,8 @@ func newCustomerView(d *Desk, c data.Customer, selected int) *customerView {
 		container.NewTabItem(lang.L("tab.purchasing"), scroll(v.purchasing)),
 		container.NewTabItem(lang.L("tab.balance"), scroll(v.balance)),
 		container.NewTabItem(lang.L("tab.reservations"), scroll(v.reservations)),
-		container.NewTabItem(lang.L("tab.events"), scroll(v.events)),
+		// The events list scrolls itself; the tab scrolls sideways only.
+		container.NewTabItem(lang.L("tab.events"), container.NewHScroll(container.NewPadded(v.eventsBox))),
 		container.NewTabItem(lang.L("tab.statement"), scroll(v.statement.content)),
 	)
 	v.tabs.SelectIndex(selected)
@@ -103,7 +107,7 @@ func (v *customerView) show(cd customerData) {
 	if cd.err != nil {
 		slog.Error("reading customer failed", "customer", v.cust.ID, "err", cd.err)
 		msg := lang.L("The customer's data could not be read from the local cache. The customer may no longer be visible to you; search again.")
-		for _, c := range []*fyne.Container{v.info, v.purchasing, v.balance, v.reservations, v.events} {
+		for _, c := range []*fyne.Container{v.info, v.purchasing, v.balance, v.reservations, v.eventsBox} {
 			l := widget.NewLabel(msg)
 			l.Wrapping = fyne.TextWrapWord
 			l.Importance = widget.DangerImportance
@@ -122,7 +126,8 @@ func (v *customerView) show(cd customerData) {
 	setObjects(v.purchasing, v.purchasingContent(cd))
 	setObjects(v.balance, v.balanceContent(cd))
 	setObjects(v.reservations, v.reservationsContent(cd))
-	setObjects(v.events, v.eventsContent(cd))
+	setObjects(v.eventsBox, v.events.content)
+	v.events.show(cd)
 	v.statement.setServices(cd)
 }
 
@@ -244,35 +249,4 @@ func (v *customerView) reservationsContent(cd customerData) fyne.CanvasObject {
 		return emptyNote(lang.L("The customer has no valid service reservations."))
 	}
 	return newGridTable(cols, rows, 1)
-}
-
-func (v *customerView) eventsContent(cd customerData) fyne.CanvasObject {
-	evs := append([]data.ServiceEvent(nil), cd.Events...)
-	sort.SliceStable(evs, func(i, j int) bool { // newest first
-		if c := evs[i].Date.Compare(evs[j].Date); c != 0 {
-			return c > 0
-		}
-		return evs[i].Start > evs[j].Start
-	})
-	cols := []column{
-		{title: lang.L("Date")}, {title: lang.L("Time")}, {title: lang.L("Service content"), flex: true},
-		{title: lang.L("Quantity"), right: true}, {title: lang.L("Price"), right: true}, {title: lang.L("Status")},
-	}
-	rows := make([][]cell, 0, len(evs))
-	for _, ev := range evs {
-		svc := cd.services[ev.ServiceID]
-		t := ""
-		if ev.Start != "" || ev.End != "" {
-			t = ev.Start + "–" + ev.End
-		}
-		rows = append(rows, []cell{
-			{text: ev.Date.Format()}, {text: t}, {text: orDash(ev.Content)},
-			{text: quantityText(ev.Quantity, svc.Unit)}, {text: ev.Price().String()},
-			{text: statusLabel(ev.Status), warn: ev.Status == data.StatusInReview},
-		})
-	}
-	if len(rows) == 0 {
-		return emptyNote(lang.L("No events have been recorded for the customer."))
-	}
-	return newGridTable(cols, rows, 2)
 }

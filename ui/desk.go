@@ -56,6 +56,31 @@ type Source interface {
 	// RemoveCustomerNumber stores in the outbox the removal of the
 	// customer's number, made at now.
 	RemoveCustomerNumber(customerID string, now time.Time) (cache.Entry, error)
+
+	// EventPreview prices and classifies the event the user is about to
+	// record against reservation reservationID at now (DOMAIN.md §4): the
+	// event and the review outcome, or the *data.Error the rules refuse it
+	// with.
+	EventPreview(customerID, reservationID string, in data.EventInput, now time.Time) (data.ServiceEvent, data.ReviewOutcome, error)
+	// RecordEvent stores in the outbox a new event (Uusi tapahtuma, Kirjaa).
+	// Refused at once with a *data.Error, nothing stored.
+	RecordEvent(customerID, reservationID string, in data.EventInput, now time.Time) (cache.Entry, data.ReviewOutcome, error)
+	// EditEvent stores the edit (Kirjaa) of event eventID seen at version.
+	// Refused at once with a *data.Error, nothing stored.
+	EditEvent(eventID string, version int64, in data.EventInput, now time.Time) (cache.Entry, error)
+	// DeleteEvent stores the deletion (Poista) of event eventID seen at
+	// version. Refused at once with a *data.Error, nothing stored.
+	DeleteEvent(eventID string, version int64, now time.Time) (cache.Entry, error)
+	// RequestCredit stores the credit request (Ilmoita virheestä) of a
+	// locked event: a reason of data.CreditReasons and an explanation.
+	// Refused at once with a *data.Error, nothing stored.
+	RequestCredit(eventID, reason, explanation string, now time.Time) (cache.Entry, error)
+	// Event gives event eventID with the pending changes applied, whether
+	// a change of it is pending and the organizer's settlement day.
+	Event(eventID string) (ev data.ServiceEvent, pending bool, settlementDay int, err error)
+	// MonthStatus gives, for the provider's events dated in month (any
+	// day of it), the instant they lock and how many are still Kirjattu.
+	MonthStatus(month data.Date) (locks time.Time, recorded int, err error)
 }
 
 var (
@@ -351,10 +376,18 @@ func (d *Desk) refused(rs []cache.Refusal) {
 	for _, r := range rs {
 		id := r.Command.CustomerID
 		if v, ok := d.views[id]; ok {
-			v.number.showError(RefusalSentence(r))
-			// In sight: the customer's tab and its Asiakkaan tiedot are
-			// selected. Otherwise the dialog tells it too.
-			if d.tabs.Selected() == v.tab && v.tabs.SelectedIndex() == tabInfo {
+			// Shown where the change was made: a customer number under
+			// its entry, an event's change above the events.
+			where := tabInfo
+			if isEventCommand(r.Command.Type) {
+				where = tabEvents
+				v.events.showError(RefusalSentence(r))
+			} else {
+				v.number.showError(RefusalSentence(r))
+			}
+			// In sight: the customer's tab and that tab are selected.
+			// Otherwise the dialog tells it too.
+			if d.tabs.Selected() == v.tab && v.tabs.SelectedIndex() == where {
 				continue
 			}
 		}

@@ -379,15 +379,15 @@ func TestCustomerTabs(t *testing.T) {
 	})
 
 	v.tabs.SelectIndex(tabEvents)
-	ev := gridRows(v.events)
-	if len(ev) != 11 {
-		t.Fatalf("events table has %d rows, want header + 10: %q", len(ev), ev)
+	ev := eventRows(v.events)
+	if len(ev) != 10 {
+		t.Fatalf("events list has %d rows, want 10: %q", len(ev), ev)
 	}
-	wantFirst := []string{"27.11.2026", "09:00–11:00", "Kotihoidon käynti", "1 h", "42,50 €", "Poistettu"}
-	assertRows(t, ev[1:2], [][]string{wantFirst})
+	wantFirst := []string{"27.11.2026", "09:00–11:00", "Kotihoidon käynti", "1 h", "42,50 €", "36,00 €", "6,50 €", "Poistettu", "5.12.2026 klo 0.00", ""}
+	assertRows(t, ev[0:1], [][]string{wantFirst})
 	statuses := map[string]string{}
-	for _, r := range ev[1:] {
-		statuses[r[0]] = r[5]
+	for _, r := range ev {
+		statuses[r[0]] = r[evColStatus]
 	}
 	for date, st := range map[string]string{"16.11.2026": "Tarkastettavana", "18.11.2026": "Hylätty",
 		"30.10.2026": "Tilitetty", "9.11.2026": "Hyväksytty", "2.11.2026": "Kirjattu"} {
@@ -461,7 +461,7 @@ func TestQuickLinkOpensEvents(t *testing.T) {
 	if v == nil || v.tabs.SelectedIndex() != tabEvents {
 		t.Fatalf("quick link did not open the Tapahtumat tab")
 	}
-	assertTexts(t, v.events, "Tarkastettavana")
+	assertTexts(t, v.eventsBox, "Tarkastettavana")
 }
 
 // openStatementTab opens the scenario customer on Omavastuuerittely.

@@ -142,6 +142,30 @@ func dataSentence(e *data.Error, number string) string {
 		return lang.L("The customer number is already in use by another customer. Choose another number.")
 	case string(wire.CodeNotFound):
 		return lang.L("The customer is no longer visible to you, so the change cannot be made. Search for the customer again.")
+	case data.CodeEventLocked:
+		return lang.L("The settlement day has passed: the event is locked and can no longer be changed. Report the error to the organizer instead (Report an error).")
+	case data.CodeEventStatus:
+		return lang.L("The event's status does not allow this change.")
+	case data.CodeEventVersion:
+		return lang.L("The event has been changed elsewhere: check the data and make the change again.")
+	case data.CodeEventQuantity:
+		return lang.L("The quantity must be more than zero.")
+	case data.CodeEventTimes:
+		return lang.L("Give the start and end times as 9.00 or 09:00; the end must be after the start.")
+	case data.CodeEventOutsideReservation:
+		return lang.L("The date is outside the service reservation or the validity of the grant. Check the date.")
+	case data.CodeEventNoteTooLong:
+		return lang.L("The note is longer than {{.Max}} characters. Shorten it.", map[string]any{"Max": data.EventNoteMaxLen})
+	case data.CodeCreditNotLocked:
+		return lang.L("The event is not locked yet: correct or delete it yourself.")
+	case data.CodeCreditReason:
+		return lang.L("Choose the reason of the error.")
+	case data.CodeCreditExplanation:
+		return lang.L("Write an explanation: what is wrong in the event.")
+	case data.CodeCreditPending:
+		return lang.L("An error in this event has already been reported and the organizer has not yet handled it.")
+	case cache.CodeEventPriceMissing:
+		return lang.L("Your price list has no price for the service on that date, so the event cannot be priced. Check the date or update the price list.")
 	}
 	return lang.L("Something went wrong. Try again; if it keeps happening, contact support. The details are in the log.")
 }
@@ -178,6 +202,9 @@ func hetuSentence(e *hetu.Error) string {
 // number from the command, never who holds it.
 func RefusalSentence(r cache.Refusal) string {
 	a := r.Answer
+	if isEventCommand(r.Command.Type) {
+		return eventRefusalSentence(r)
+	}
 	switch a.Code {
 	case wire.CodeCustomerNumberTaken:
 		if n := r.Command.CustomerNumber; n != "" {
@@ -206,6 +233,39 @@ func RefusalSentence(r cache.Refusal) string {
 		return lang.L("The settlement day has passed, so the data can no longer be changed and the change was not saved. Ask the organizer for a credit.")
 	case wire.CodeVersionConflict:
 		return lang.L("Someone else changed the same data first, so your change was not saved. The server's data is shown now: check it and make the change again if needed.")
+	}
+	return lang.L("The server refused the change, so it was not saved. Check the data and make the change again.")
+}
+
+// eventRefusalSentence is RefusalSentence for a change of an event (new,
+// edit, delete, credit request): the change was not saved, the events show
+// the server's data again.
+func eventRefusalSentence(r cache.Refusal) string {
+	a := r.Answer
+	switch a.Code {
+	case wire.CodeVersionConflict:
+		return lang.L("The event has been changed elsewhere: check the data and make the change again.")
+	case wire.CodeSettlementLocked:
+		return lang.L("The event is locked: the settlement day has passed, so the change was not saved. Report the error to the organizer instead (Report an error).")
+	case wire.CodeForbidden:
+		return lang.L("The event's status does not allow the change, so it was not saved. The event's status is shown as the server has it.")
+	case wire.CodeNotFound:
+		return lang.L("The event or its service reservation is no longer on the server, so the change was not saved.")
+	case wire.CodeValidation:
+		switch a.Reason {
+		case data.CodeEventQuantity, data.CodeEventTimes, data.CodeEventOutsideReservation, data.CodeEventNoteTooLong,
+			data.CodeCreditNotLocked, data.CodeCreditReason, data.CodeCreditExplanation, data.CodeCreditPending,
+			data.CodeEventStatus, cache.CodeEventPriceMissing:
+			return lang.L("The server did not accept the change of the event. {{.Why}}",
+				map[string]any{"Why": dataSentence(&data.Error{Code: a.Reason}, "")})
+		case wire.ReasonIDReused:
+			return lang.L("The server did not accept the change because its identifier was already used for another change. Make the change again.")
+		case wire.ReasonMalformed:
+			return lang.L("The server did not understand the change, so it was not saved. Make the change again; if it keeps happening, contact the organizer's support.")
+		case wire.ReasonUnknownType:
+			return lang.L("The server does not know this kind of change, so it was not saved. PSOP Desk may be of another version than the server: contact the organizer's support.")
+		}
+		return lang.L("The server did not accept the data of the event, so the change was not saved. Check the data and make the change again.")
 	}
 	return lang.L("The server refused the change, so it was not saved. Check the data and make the change again.")
 }
