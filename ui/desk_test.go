@@ -383,7 +383,7 @@ func TestCustomerTabs(t *testing.T) {
 	if len(ev) != 10 {
 		t.Fatalf("events list has %d rows, want 10: %q", len(ev), ev)
 	}
-	wantFirst := []string{"27.11.2026", "09:00–11:00", "Kotihoidon käynti", "1 h", "42,50 €", "36,00 €", "6,50 €", "Poistettu", "5.12.2026 klo 0.00", ""}
+	wantFirst := []string{"27.11.2026", "09:00–11:00", "Kotihoidon käynti", "1 h", "42,50 €", "–", "–", "Poistettu", "5.12.2026 klo 0.00", ""}
 	assertRows(t, ev[0:1], [][]string{wantFirst})
 	statuses := map[string]string{}
 	for _, r := range ev {

@@ -163,6 +163,7 @@ func (e *eventDialog) refresh() {
 	case data.KindBalancePurchasingPower:
 		grant = lang.L("Balance purchasing power {{.Amount}}", map[string]any{"Amount": g.Amount.String()})
 	}
+	voucherText, copayText := shareTexts(ev, shares)
 	pe, ok := cd.PendingEvents[ev.ID]
 	recorded := instantText(ev.RecordedAt)
 	if ev.RecordedBy != "" {
@@ -183,8 +184,8 @@ func (e *eventDialog) refresh() {
 		lang.L("Quantity"), quantityText(ev.Quantity, svc.Unit),
 		lang.L("Unit price"), perUnitText(ev.UnitPrice, svc.Unit),
 		lang.L("Price"), shares.Price.String(),
-		lang.L("Voucher share"), shares.VoucherShare.String(),
-		lang.L("Co-payment"), shares.CoPayment.String(),
+		lang.L("Voucher share"), voucherText,
+		lang.L("Co-payment"), copayText,
 	}
 	if mark := eventPendingMark(pe, ok, false); mark != "" {
 		pairs = append(pairs, lang.L("Sending"), mark)

@@ -276,8 +276,9 @@ func (t *eventsTab) refilter() {
 		if ev.Start != "" || ev.End != "" {
 			tm = ev.Start + "–" + ev.End
 		}
+		voucher, copay := shareTexts(ev, r.shares)
 		r.cells = []string{ev.Date.Format(), tm, orDash(ev.Content), quantityText(ev.Quantity, svc.Unit),
-			r.shares.Price.String(), r.shares.VoucherShare.String(), r.shares.CoPayment.String(),
+			r.shares.Price.String(), voucher, copay,
 			statusLabel(ev.Status), lockText(ev.Date, cd.Organizer.SettlementDay), r.pending}
 		t.rows = append(t.rows, r)
 	}
@@ -539,4 +540,14 @@ func isEventCommand(t wire.CommandType) bool {
 		return true
 	}
 	return false
+}
+
+// shareTexts are an event's voucher share and co-payment as shown: "–" for
+// an event that no longer counts (deleted, rejected, credited), which the
+// organizer pays nothing for and the customer owes nothing of.
+func shareTexts(ev data.ServiceEvent, s data.Shares) (voucher, copay string) {
+	if !ev.Status.OnStatement() {
+		return "–", "–"
+	}
+	return s.VoucherShare.String(), s.CoPayment.String()
 }

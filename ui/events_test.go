@@ -108,7 +108,7 @@ func TestEventsTabList(t *testing.T) {
 		t.Fatalf("%d rows, want 10: %q", len(rows), rows)
 	}
 	assertRows(t, rows[:2], [][]string{
-		{"27.11.2026", "09:00–11:00", "Kotihoidon käynti", "1 h", "42,50 €", "36,00 €", "6,50 €", "Poistettu", "7.12.2026 klo 0.00", ""},
+		{"27.11.2026", "09:00–11:00", "Kotihoidon käynti", "1 h", "42,50 €", "–", "–", "Poistettu", "7.12.2026 klo 0.00", ""},
 		{"23.11.2026", "09:00–11:00", "Kotihoidon käynti", "0,75 h", "31,88 €", "27,00 €", "4,88 €", "Kirjattu", "7.12.2026 klo 0.00", ""},
 	})
 	if got := rows[len(rows)-1]; got[evColDate] != "30.10.2026" || got[evColLocks] != "7.11.2026 klo 0.00" {
