@@ -204,7 +204,7 @@ func (t *eventsTab) showCountdown() {
 			}
 			text := countdownText(month, locks, now)
 			if recorded > 0 {
-				text += ". " + lang.N("{{.N}} of your events of the month are still Recorded.", recorded, map[string]any{"N": recorded})
+				text += ". " + lang.N("{{.N}} of your events of the month are still Recorded.", recorded, map[string]any{"N": data.GroupDigits(recorded)})
 			} else {
 				text += "."
 			}
