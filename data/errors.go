@@ -11,3 +11,8 @@ type Error struct {
 
 // Error is "code: detail", for logs.
 func (e *Error) Error() string { return e.Code + ": " + e.Detail }
+
+// CodeTextHetu: a free text (an event's note, a credit request's
+// explanation) holds a henkilötunnus, which must not be sent or stored
+// there (personal data); validate.FreeText gives it.
+const CodeTextHetu = "text_hetu"

@@ -19,10 +19,11 @@ const (
 	CodeEventTimes              = "event_times"               // start/end missing, malformed or end not after start
 	CodeEventOutsideReservation = "event_outside_reservation" // date outside the reservation or grant
 	CodeEventNoteTooLong        = "event_note_too_long"
-	CodeCreditNotLocked         = "credit_not_locked"  // a credit request before the lock: edit or delete instead
-	CodeCreditReason            = "credit_reason"      // not one of CreditReasons
-	CodeCreditExplanation       = "credit_explanation" // no explanation
-	CodeCreditPending           = "credit_pending"     // a request is pending already
+	CodeEventPriceMissing       = "event_price_missing" // the provider has no price of the service on the date
+	CodeCreditNotLocked         = "credit_not_locked"   // a credit request before the lock: edit or delete instead
+	CodeCreditReason            = "credit_reason"       // not one of CreditReasons
+	CodeCreditExplanation       = "credit_explanation"  // no explanation
+	CodeCreditPending           = "credit_pending"      // a request is pending already
 )
 
 // EventNoteMaxLen is the longest note of an event, in characters.
@@ -42,10 +43,15 @@ func (ev ServiceEvent) Input() EventInput {
 	return EventInput{Date: ev.Date, Start: ev.Start, End: ev.End, Quantity: ev.Quantity, Note: ev.Note}
 }
 
-// ParseClock reads "HH:MM" (or "H:MM", "HH.MM") as minutes after midnight,
-// 0..1439; ok is false for anything else.
+// ParseClock reads "HH:MM" (or "H:MM", "HH.MM", and a spreadsheet's
+// "HH:MM:00") as minutes after midnight, 0..1439; ok is false for anything
+// else.
 func ParseClock(s string) (minutes int, ok bool) {
-	h, m, found := strings.Cut(strings.ReplaceAll(strings.TrimSpace(s), ".", ":"), ":")
+	s = strings.ReplaceAll(strings.TrimSpace(s), ".", ":")
+	if len(s) >= 7 && strings.HasSuffix(s, ":00") && strings.Count(s, ":") == 2 {
+		s = s[:len(s)-3]
+	}
+	h, m, found := strings.Cut(s, ":")
 	if !found || len(h) < 1 || len(h) > 2 || len(m) != 2 {
 		return 0, false
 	}
@@ -187,8 +193,10 @@ func CheckDelete(ev ServiceEvent, version int64, settlementDay int, now time.Tim
 // CreditReasons; an explanation; no request pending; not of a deleted,
 // rejected or credited event.
 func CheckCreditRequest(ev ServiceEvent, reason, explanation string, settlementDay int, now time.Time) error {
+	// A settled or paid event is past its lock whatever this clock says.
+	settled := ev.Status == StatusSettled || ev.Status == StatusPaid
 	switch {
-	case !Locked(ev.Date, settlementDay, now):
+	case !settled && !Locked(ev.Date, settlementDay, now):
 		return &Error{Code: CodeCreditNotLocked, Detail: "the event is not locked yet: edit or delete it"}
 	case !ev.Status.ConsumesGrant():
 		return &Error{Code: CodeEventStatus, Detail: fmt.Sprintf("event %s is %s", ev.ID, ev.Status)}
@@ -216,10 +224,20 @@ func NewEvent(id string, in EventInput, r Reservation, g Grant, svc Service, uni
 	return ev.WithInput(in)
 }
 
-// WithInput gives ev with in's fields.
+// WithInput gives ev with in's fields, times in the stored form "HH:MM".
 func (ev ServiceEvent) WithInput(in EventInput) ServiceEvent {
-	ev.Date, ev.Start, ev.End, ev.Quantity, ev.Note = in.Date, strings.TrimSpace(in.Start), strings.TrimSpace(in.End), in.Quantity, strings.TrimSpace(in.Note)
+	ev.Date, ev.Start, ev.End, ev.Quantity, ev.Note = in.Date, ClockText(in.Start), ClockText(in.End), in.Quantity, strings.TrimSpace(in.Note)
 	return ev
+}
+
+// ClockText is a time as typed ("8.00", "8:00:00") in the stored form
+// "08:00"; a text ParseClock does not read is given back trimmed.
+func ClockText(s string) string {
+	m, ok := ParseClock(s)
+	if !ok {
+		return strings.TrimSpace(s)
+	}
+	return fmt.Sprintf("%02d:%02d", m/60, m%60)
 }
 
 // PriceOn gives the provider's price of service serviceID in force on d:

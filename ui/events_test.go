@@ -362,7 +362,7 @@ func TestEventSentences(t *testing.T) {
 	useLanguage(t, "fi")
 	codes := []string{data.CodeEventLocked, data.CodeEventStatus, data.CodeEventVersion, data.CodeEventQuantity,
 		data.CodeEventTimes, data.CodeEventOutsideReservation, data.CodeEventNoteTooLong, data.CodeCreditNotLocked,
-		data.CodeCreditReason, data.CodeCreditExplanation, data.CodeCreditPending, cache.CodeEventPriceMissing}
+		data.CodeCreditReason, data.CodeCreditExplanation, data.CodeCreditPending, data.CodeEventPriceMissing}
 	general := Sentence(&data.Error{Code: "no such code"})
 	seen := map[string]bool{}
 	for _, c := range codes {

@@ -134,6 +134,8 @@ func dataSentence(e *data.Error, number string) string {
 		return lang.L("A customer number may hold only letters, digits and the characters - / . _ (for example A-1001). Remove the other characters.")
 	case data.CodeCustomerNumberHetu:
 		return lang.L("A personal identity code cannot be a customer number: the number is printed on invoices instead of identifying data. Choose another number.")
+	case data.CodeTextHetu:
+		return lang.L("The text has a personal identity code in it. Remove it: refer to the customer by name or customer number instead.")
 	case string(wire.CodeCustomerNumberTaken):
 		if number != "" {
 			return lang.L("The customer number {{.Number}} is already in use by another customer. Choose another number.",
@@ -164,7 +166,7 @@ func dataSentence(e *data.Error, number string) string {
 		return lang.L("Write an explanation: what is wrong in the event.")
 	case data.CodeCreditPending:
 		return lang.L("An error in this event has already been reported and the organizer has not yet handled it.")
-	case cache.CodeEventPriceMissing:
+	case data.CodeEventPriceMissing:
 		return lang.L("Your price list has no price for the service on that date, so the event cannot be priced. Check the date or update the price list.")
 	}
 	return lang.L("Something went wrong. Try again; if it keeps happening, contact support. The details are in the log.")
@@ -254,8 +256,8 @@ func eventRefusalSentence(r cache.Refusal) string {
 	case wire.CodeValidation:
 		switch a.Reason {
 		case data.CodeEventQuantity, data.CodeEventTimes, data.CodeEventOutsideReservation, data.CodeEventNoteTooLong,
-			data.CodeCreditNotLocked, data.CodeCreditReason, data.CodeCreditExplanation, data.CodeCreditPending,
-			data.CodeEventStatus, cache.CodeEventPriceMissing:
+			data.CodeCreditNotLocked, data.CodeCreditReason, data.CodeCreditExplanation, data.CodeCreditPending, data.CodeTextHetu,
+			data.CodeEventStatus, data.CodeEventPriceMissing:
 			return lang.L("The server did not accept the change of the event. {{.Why}}",
 				map[string]any{"Why": dataSentence(&data.Error{Code: a.Reason}, "")})
 		case wire.ReasonIDReused:

@@ -8,13 +8,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"psopdesk/data"
+	"psopdesk/data/validate"
 	"psopdesk/sync/wire"
 )
-
-// CodeEventPriceMissing: the provider has no price for the service on the
-// event's date, so the event cannot be priced (the organizer refuses it
-// too).
-const CodeEventPriceMissing = "event_price_missing"
 
 // eventContext is what pricing and checking an event needs, read in one
 // transaction.
@@ -75,7 +71,7 @@ func parseEventInput(cmd wire.Command) (data.EventInput, error) {
 
 // commandFields gives a command's event fields from in.
 func commandFields(cmd *wire.Command, in data.EventInput) {
-	cmd.Date, cmd.Start, cmd.End, cmd.Note = in.Date.String(), in.Start, in.End, in.Note
+	cmd.Date, cmd.Start, cmd.End, cmd.Note = in.Date.String(), data.ClockText(in.Start), data.ClockText(in.End), in.Note
 	cmd.Quantity = in.Quantity.Decimal()
 }
 
@@ -94,7 +90,7 @@ func (ec eventContext) newEvent(id, reservationID string, in data.EventInput, at
 	}
 	price, ok := data.PriceOn(ec.prices, svc.ID, in.Date)
 	if !ok {
-		return data.ServiceEvent{}, data.ReviewOutcome{}, &data.Error{Code: CodeEventPriceMissing, Detail: fmt.Sprintf("no price of %s on %s", svc.ID, in.Date)}
+		return data.ServiceEvent{}, data.ReviewOutcome{}, &data.Error{Code: data.CodeEventPriceMissing, Detail: fmt.Sprintf("no price of %s on %s", svc.ID, in.Date)}
 	}
 	ev := data.NewEvent(id, in, r, g, svc, price, "", at)
 	out := data.Review(g, svc, others, ev)
@@ -206,6 +202,9 @@ func (c *Cache) EventPreview(customerID, reservationID string, in data.EventInpu
 // and stores the record_event command in the outbox, made at now. A
 // refusal by the rules is a *data.Error and nothing is stored.
 func (c *Cache) RecordEvent(customerID, reservationID string, in data.EventInput, now time.Time) (Entry, data.ReviewOutcome, error) {
+	if err := validate.FreeText(in.Note); err != nil {
+		return Entry{}, data.ReviewOutcome{}, err
+	}
 	_, out, err := c.EventPreview(customerID, reservationID, in, now)
 	if err != nil {
 		return Entry{}, out, err
@@ -280,6 +279,9 @@ func (c *Cache) EditEvent(eventID string, version int64, in data.EventInput, now
 	if err := data.CheckEdit(ev, version, in, ec.reservations[ev.ReservationID], g, ec.services[g.ServiceID], ec.org.SettlementDay, now); err != nil {
 		return Entry{}, err
 	}
+	if err := validate.FreeText(in.Note); err != nil {
+		return Entry{}, err
+	}
 	cmd := wire.Command{ID: NewCommandID(), Type: wire.EditEvent, CustomerID: ev.CustomerID, EventID: eventID, Version: version}
 	commandFields(&cmd, in)
 	return c.out.Add(cmd, now)
@@ -307,6 +309,9 @@ func (c *Cache) RequestCredit(eventID, reason, explanation string, now time.Time
 		return Entry{}, err
 	}
 	if err := data.CheckCreditRequest(ev, reason, explanation, ec.org.SettlementDay, now); err != nil {
+		return Entry{}, err
+	}
+	if err := validate.FreeText(explanation); err != nil {
 		return Entry{}, err
 	}
 	return c.out.Add(wire.Command{ID: NewCommandID(), Type: wire.CreditRequest, CustomerID: ev.CustomerID,

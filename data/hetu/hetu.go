@@ -11,6 +11,7 @@ package hetu
 import (
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -197,4 +198,32 @@ func atoi(s string) int {
 		n = n*10 + int(s[i]-'0')
 	}
 	return n
+}
+
+// shape finds what could be a henkilötunnus in a text: DDMMYY, a century
+// sign, three digits and a check character; Valid decides.
+var shape = regexp.MustCompile(`(?i)[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]`)
+
+// InText reports whether text holds a valid henkilötunnus (a free-text
+// note or explanation must not: personal data).
+func InText(text string) bool {
+	for _, m := range shape.FindAllString(text, -1) {
+		if Valid(m) {
+			return true
+		}
+	}
+	return false
+}
+
+// Redact replaces each valid henkilötunnus in text with repl.
+func Redact(text, repl string) string {
+	if !shape.MatchString(text) {
+		return text
+	}
+	return shape.ReplaceAllStringFunc(text, func(m string) string {
+		if Valid(m) {
+			return repl
+		}
+		return m
+	})
 }

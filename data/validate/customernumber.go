@@ -39,3 +39,14 @@ func CustomerNumber(s string) (string, error) {
 	}
 	return n, nil
 }
+
+// FreeText refuses a free text (an event's note, a credit request's
+// explanation) that holds a valid henkilötunnus, with a *data.Error of
+// data.CodeTextHetu: the desk before a change is queued, the organizer
+// before it is applied.
+func FreeText(s string) error {
+	if hetu.InText(s) {
+		return &data.Error{Code: data.CodeTextHetu, Detail: "the text holds a henkilötunnus"}
+	}
+	return nil
+}

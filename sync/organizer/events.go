@@ -13,13 +13,14 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"psopdesk/data"
+	"psopdesk/data/validate"
 	"psopdesk/sync/wire"
 )
 
 // ReasonPriceMissing refines a validation refusal of record_event and
 // edit_event: the provider has no price of the service in force on the
 // event's date (data.PriceOn), so the event cannot be priced.
-const ReasonPriceMissing = "price_missing"
+const ReasonPriceMissing = data.CodeEventPriceMissing
 
 // maxEventID bounds an event's id, bytes (as maxCommandID).
 const maxEventID = 256
@@ -314,6 +315,9 @@ func execEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) (w
 		if err := data.CheckEdit(ev.ServiceEvent, cmd.Version, in, c.res, c.grant, c.svc, c.day, now); err != nil {
 			return dataRefusal(err)
 		}
+		if err := validate.FreeText(in.Note); err != nil {
+			return dataRefusal(err)
+		}
 		prices, err := providerPrices(tx, provider, c.svc.ID)
 		if err != nil {
 			return wire.Answer{}, err
@@ -334,6 +338,9 @@ func execEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) (w
 		ev.Status = data.StatusDeleted
 	case wire.CreditRequest:
 		if err := data.CheckCreditRequest(ev.ServiceEvent, cmd.Reason, cmd.Explanation, c.day, now); err != nil {
+			return dataRefusal(err)
+		}
+		if err := validate.FreeText(cmd.Explanation); err != nil {
 			return dataRefusal(err)
 		}
 		ev.CreditRequest = &data.CreditRequest{Reason: cmd.Reason, Explanation: strings.TrimSpace(cmd.Explanation),
@@ -374,6 +381,9 @@ func recordEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) 
 		return wire.Answer{}, err
 	}
 	if err := data.CheckRecord(in, c.res, c.grant, c.svc, c.day, now); err != nil {
+		return dataRefusal(err)
+	}
+	if err := validate.FreeText(in.Note); err != nil {
 		return dataRefusal(err)
 	}
 	prices, err := providerPrices(tx, provider, c.svc.ID)

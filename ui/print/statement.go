@@ -14,7 +14,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"unicode"
 
@@ -257,10 +256,6 @@ func (d *doc) font(bold bool, size float64) {
 	}
 }
 
-// hetuShape finds what could be a henkilötunnus: DDMMYY, a century sign,
-// three digits and a check character. hetu.Valid decides.
-var hetuShape = regexp.MustCompile(`(?i)[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]`)
-
 // clean makes s printable on one line: it is put in NFC (a decomposed "ä"
 // becomes one character), control characters become spaces, invisible
 // format characters (zero-width space, BOM, direction marks) are dropped,
@@ -279,14 +274,7 @@ func (d *doc) clean(s string) string {
 		}
 		return r
 	}, s)
-	if hetuShape.MatchString(s) {
-		s = hetuShape.ReplaceAllStringFunc(s, func(m string) string {
-			if hetu.Valid(m) {
-				return d.l.Redacted
-			}
-			return m
-		})
-	}
+	s = hetu.Redact(s, d.l.Redacted)
 	for _, r := range s {
 		if r < 0x80 && r != 0 {
 			continue // Noto Sans has all of printable ASCII
