@@ -75,6 +75,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	fs := flag.NewFlagSet("psop-organizer", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: psop-organizer [flags]          the reference organizer server")
+		fmt.Fprintln(fs.Output(), "       psop-organizer admin ...        the organizer's admin (psop-organizer admin -h)")
+		fmt.Fprintln(fs.Output(), "flags:")
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", "127.0.0.1:8470", "listen address HOST:PORT")
 	dbPath := fs.String("db", "", "store file (required unless -demo; with -demo a temporary file)")
 	demo := fs.Bool("demo", false, "fill a new store with the demo data set (an existing store keeps its data)")

@@ -7,6 +7,7 @@
 //	psopdesk search ...           headless: find customers
 //	psopdesk customer-number ...  headless: set or remove a customer number
 //	psopdesk outbox ...           headless: list the changes waiting to be sent
+//	psopdesk events ...           headless: list, record, correct, delete events
 //	psopdesk help                 print the usage
 //
 // main.go only wires: flags, open the cache, start the sync engine
@@ -85,6 +86,9 @@ Usage:
                             number (queued in the outbox; sent with -server)
   psopdesk outbox -cache DIR
                             headless: the changes waiting to be sent
+  psopdesk events list|record|edit|delete|credit-request|import ...
+                            headless: the customer's service events
+                            (psopdesk events -h)
   psopdesk help             this text
 
 Flags of the desktop program:

@@ -17,6 +17,10 @@ import (
 const (
 	BackoffFirst = 2 * time.Second
 	BackoffMax   = 2 * time.Minute
+	// Interval is how often the engine runs by itself when nothing else
+	// asks, so that what the organizer changed (a review, a settlement)
+	// reaches the desk.
+	Interval = 3 * time.Minute
 )
 
 // Reporter is told how the Engine's runs go. Its methods are called on the
@@ -60,6 +64,7 @@ type Engine struct {
 	again   chan struct{}
 	// backoff is the first and the longest wait before an automatic retry.
 	backoff, backoffMax time.Duration
+	interval            time.Duration
 }
 
 // NewEngine makes an engine over c. connect gives the client (reads the
@@ -71,7 +76,7 @@ func NewEngine(c *cache.Cache, connect func(context.Context) (*Client, error), n
 		now = time.Now
 	}
 	return &Engine{c: c, connect: connect, now: now, again: make(chan struct{}, 1),
-		backoff: BackoffFirst, backoffMax: BackoffMax}
+		backoff: BackoffFirst, backoffMax: BackoffMax, interval: Interval}
 }
 
 // Request asks for a run (after a change the user made, F5 / Ctrl+R, a
@@ -84,8 +89,12 @@ func (e *Engine) Request() {
 	}
 }
 
-// Run runs at once and then on every Request, and after a transient
-// failure again with backoff, until ctx ends; it reports each run to r.
+// SetInterval sets how often Run runs by itself (default Interval).
+func (e *Engine) SetInterval(d time.Duration) { e.interval = d }
+
+// Run runs at once and then on every Request, after a transient failure
+// again with backoff, and otherwise every interval, until ctx ends; it
+// reports each run to r.
 func (e *Engine) Run(ctx context.Context, r Reporter) {
 	wait := time.Duration(0)
 	var retry <-chan time.Time
@@ -103,11 +112,14 @@ func (e *Engine) Run(ctx context.Context, r Reporter) {
 				slog.Info("sync: retrying later", "in", d.Round(time.Millisecond))
 				retry = time.After(d)
 			} else {
-				retry = nil
+				retry = nil // the next run is the periodic one, or asked for
 			}
 		} else {
 			r.SyncDone(res)
 			wait, retry = 0, nil
+		}
+		if retry == nil {
+			retry = time.After(e.interval)
 		}
 		select {
 		case <-ctx.Done():

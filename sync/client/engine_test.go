@@ -311,3 +311,21 @@ func TestEngineRetriesWithBackoff(t *testing.T) {
 		t.Errorf("cursor %d after the retries, want 2", cursor(t, c))
 	}
 }
+
+// TestEngineRunsByItself: with nothing asking, the engine runs every
+// interval, so the organizer's changes reach the desk.
+func TestEngineRunsByItself(t *testing.T) {
+	e, _, _ := newEngineTest(t, &commandServer{})
+	e.SetInterval(20 * time.Millisecond)
+	r := &reporter{ch: make(chan string, 10)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.Run(ctx, r) }()
+	for range 3 {
+		if got := r.next(t); got != "done" {
+			t.Fatalf("run ended %s", got)
+		}
+	}
+	cancel()
+	<-done
+}
