@@ -512,7 +512,16 @@ func (t *eventsTab) openNew() {
 		}
 	})
 	t.newDlg = n
-	n.res.SetSelectedIndex(0)
+	// The reservation running today first; else the first (newest).
+	sel := 0
+	today := t.v.d.opt.Today()
+	for i, r := range cd.Reservations {
+		if !r.From.After(today) && (r.To.IsZero() || !r.To.Before(today)) {
+			sel = i
+			break
+		}
+	}
+	n.res.SetSelectedIndex(sel)
 	n.dlg.Resize(fyne.NewSize(min(680, t.v.d.win.Canvas().Size().Width-40), 0))
 	n.dlg.Show()
 }
