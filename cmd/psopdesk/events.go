@@ -306,9 +306,15 @@ func cmdEventsList(args []string, stdout, stderr io.Writer) error {
 		if _, ok := cc.view.PendingEvents[ev.ID]; ok {
 			pending = "pending"
 		}
+		// An event that no longer counts (deleted, rejected, credited) has
+		// no voucher share or co-payment: empty, as the window shows "–".
+		voucher, copay := amount(s.VoucherShare), amount(s.CoPayment)
+		if !ev.Status.OnStatement() {
+			voucher, copay = "", ""
+		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
 			ev.ID, ev.Date.Format(), ev.Start, ev.End, cleanField(ev.Content), ev.Quantity.String(),
-			amount(s.Price), amount(s.VoucherShare), amount(s.CoPayment), ev.Status,
+			amount(s.Price), voucher, copay, ev.Status,
 			formatInstant(data.SettlementLock(ev.Date, day)), pending)
 	}
 	return nil
