@@ -70,9 +70,11 @@ func countdownText(month data.Date, locks, now time.Time) string {
 	var rest string
 	if days := int(left / (24 * time.Hour)); days >= 1 {
 		rest = lang.N("{{.N}} days", days, map[string]any{"N": days})
-	} else {
-		hours := max(int(left/time.Hour), 0)
+	} else if hours := int(left / time.Hour); hours >= 1 {
 		rest = lang.N("{{.N}} hours", hours, map[string]any{"N": hours})
+	} else {
+		minutes := max(int((left+time.Minute-1)/time.Minute), 0) // 19 min 30 s: 20 minutes
+		rest = lang.N("{{.N}} minutes", minutes, map[string]any{"N": minutes})
 	}
 	l := locks.In(data.Helsinki)
 	return lang.L("{{.Month}} events lock on {{.Weekday}} {{.When}} – {{.Left}}", map[string]any{
