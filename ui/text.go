@@ -29,6 +29,10 @@ func statusLabel(s data.Status) string {
 	return string(s)
 }
 
+// UnitLabel is unitLabel for the command line, so that it says the same
+// words as the window.
+func UnitLabel(u data.Unit, q data.Quantity) string { return unitLabel(u, q) }
+
 // unitLabel is the short word of a unit after quantity q: "h", "käynti"
 // after 1 and "käyntiä" after any other quantity, "pv", "kpl", in the UI
 // language. The keys unit.hour … are the ones the printed statement

@@ -104,27 +104,8 @@ func amount(c data.Cents) string {
 	return fmt.Sprintf("%s%d,%02d", sign, v/100, v%100)
 }
 
-// unitLabel is the short unit after a quantity: "h", "käynti", "käyntiä".
-func unitLabel(u data.Unit, q data.Quantity) string {
-	n := 2 // go-i18n's plural "other"
-	if q == data.QuantityScale {
-		n = 1
-	}
-	switch u {
-	case data.UnitHour:
-		return lang.N("unit.hour", n)
-	case data.UnitVisit:
-		return lang.N("unit.visit", n)
-	case data.UnitDay:
-		return lang.N("unit.day", n)
-	case data.UnitPiece:
-		return lang.N("unit.piece", n)
-	}
-	return string(u)
-}
-
 // quantityText is "10,25 h".
-func quantityText(q data.Quantity, u data.Unit) string { return q.String() + " " + unitLabel(u, q) }
+func quantityText(q data.Quantity, u data.Unit) string { return q.String() + " " + ui.UnitLabel(u, q) }
 
 // monthFor is the month as the object of "granted for": "marraskuulle".
 func monthFor(m time.Month) string {
