@@ -3,6 +3,7 @@ package data
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"testing"
@@ -314,5 +315,141 @@ func TestStatementListsOnlyVouchersValidInPeriod(t *testing.T) {
 	}
 	if len(st.Grants) != 1 || st.Grants[0].VoucherNumber != "2" {
 		t.Errorf("statement vouchers %v, want only 2", st.Grants)
+	}
+}
+
+// TestAllServicesStatement: Service.ID "" (Kaikki palvelut) makes one
+// statement with every service's rows, each with its service and unit, and
+// totals equal to the sum of the one-service statements.
+func TestAllServicesStatement(t *testing.T) {
+	s := loadScenario(t)
+	req := StatementRequest{Provider: s.Provider, Customer: s.Customer, Services: s.Services,
+		Grants: s.allGrants(), Events: s.events, From: NewDate(2026, 11, 1), To: NewDate(2026, 11, 30),
+		Made: NewDate(2026, 12, 1)}
+	st, err := MakeStatement(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.AllServices() || st.Service != (Service{}) {
+		t.Errorf("Service = %+v, want the zero Service", st.Service)
+	}
+	var names []string
+	for _, svc := range st.Services {
+		names = append(names, svc.Name)
+	}
+	if !slices.Equal(names, []string{"Kotihoito", "Siivous"}) {
+		t.Errorf("Services %v, want Kotihoito, Siivous", names)
+	}
+	var ids []string
+	for _, r := range st.Rows {
+		ids = append(ids, r.EventID)
+		want := map[string]string{"e": "svc-home", "c": "svc-clean"}[r.EventID[:1]]
+		if r.ServiceID != want || r.Unit != UnitHour {
+			t.Errorf("row %s: service %q unit %q, want %q hour", r.EventID, r.ServiceID, r.Unit, want)
+		}
+	}
+	if want := []string{"e1", "c1", "e2", "c2", "e3", "c3", "e5"}; !slices.Equal(ids, want) {
+		t.Errorf("rows %v, want %v", ids, want)
+	}
+	var sum Totals
+	for _, want := range s.Statements {
+		tt := want.Totals
+		sum.Price += tt.Price
+		sum.VoucherShare += tt.VoucherShare
+		sum.CoPayment += tt.CoPayment
+	}
+	if st.Totals != sum {
+		t.Errorf("totals %+v, want %+v", st.Totals, sum)
+	}
+	if len(st.Grants) != 2 || len(st.Usage) != 2 {
+		t.Errorf("grants %d usage %d, want 2 and 2", len(st.Grants), len(st.Usage))
+	}
+	// One service: Services holds it, rows carry its id.
+	req.Service = s.services["svc-home"]
+	one, err := MakeStatement(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one.Services) != 1 || one.Services[0].ID != "svc-home" || one.Rows[0].ServiceID != "svc-home" {
+		t.Errorf("one service: Services %+v, row service %q", one.Services, one.Rows[0].ServiceID)
+	}
+}
+
+// TestStatementUsage: the purchasing power's quantity used against the
+// granted per month, and the balance's use before, in and after the period.
+func TestStatementUsage(t *testing.T) {
+	s := loadScenario(t)
+	st, err := MakeStatement(StatementRequest{Services: s.Services, Customer: s.Customer,
+		Grants: s.allGrants(), Events: s.events, From: NewDate(2026, 10, 15), To: NewDate(2026, 11, 30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]GrantUsage{}
+	for _, u := range st.Usage {
+		byID[u.GrantID] = u
+	}
+	pp := byID["pp-1"]
+	// October: e7 2 h; November: e1 2 + e2 1,5 + e3 3 + e5 0,75 = 7,25 h
+	// (e4 rejected and e6 deleted do not count).
+	want := []PeriodUsage{
+		{From: NewDate(2026, 10, 1), To: NewDate(2026, 10, 31), Used: 200, Granted: 1000},
+		{From: NewDate(2026, 11, 1), To: NewDate(2026, 11, 30), Used: 725, Granted: 1000},
+	}
+	if !slices.Equal(pp.Periods, want) {
+		t.Errorf("pp-1 periods %+v, want %+v", pp.Periods, want)
+	}
+	bp := byID["bp-1"]
+	if bp.Amount != 20000 || bp.UsedBefore != 0 || bp.UsedIn != 20000 || bp.Remaining != 0 {
+		t.Errorf("bp-1 usage %+v", bp)
+	}
+	// From 10.11. on, c1 (105,00 €) was used before the period.
+	st, _ = MakeStatement(StatementRequest{Services: s.Services, Customer: s.Customer,
+		Grants: s.allGrants(), Events: s.events, From: NewDate(2026, 11, 10), To: NewDate(2026, 11, 30)})
+	for _, u := range st.Usage {
+		if u.GrantID == "bp-1" && (u.UsedBefore != 10500 || u.UsedIn != 9500 || u.Remaining != 0) {
+			t.Errorf("bp-1 from 10.11.: %+v", u)
+		}
+	}
+	if got := len(st.MonthlyTotals()); got != 1 || st.SpansMonths() {
+		t.Errorf("one month: %d month totals, spans %v", got, st.SpansMonths())
+	}
+}
+
+// TestBalanceUsedUpRows: the row the balance runs out on and every row
+// after it are marked, not shown as a silent zero voucher share.
+func TestBalanceUsedUpRows(t *testing.T) {
+	s := loadScenario(t)
+	events := append(slices.Clone(s.events), s.event(t, "c4", "bp-1", NewDate(2026, 11, 24), 100, StatusRecorded))
+	st, err := MakeStatement(StatementRequest{Service: s.services["svc-clean"], Customer: s.Customer,
+		Grants: s.allGrants(), Events: events, From: NewDate(2026, 11, 1), To: NewDate(2026, 11, 30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, r := range st.Rows {
+		got[r.EventID] = r.BalanceUsedUp
+	}
+	want := map[string]bool{"c1": false, "c2": false, "c3": true, "c4": true}
+	if !maps.Equal(got, want) {
+		t.Errorf("used up %v, want %v", got, want)
+	}
+}
+
+func TestMonthlyTotals(t *testing.T) {
+	s := loadScenario(t)
+	st, err := MakeStatement(StatementRequest{Service: s.services["svc-home"], Customer: s.Customer,
+		Grants: s.allGrants(), Events: s.events, From: NewDate(2026, 10, 1), To: NewDate(2026, 11, 30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := st.MonthlyTotals()
+	if !st.SpansMonths() || len(m) != 2 || m[0].Month != time.October || m[1].Month != time.November {
+		t.Fatalf("month totals %+v", m)
+	}
+	if m[0].Price != 8500 || m[1].Totals != (Totals{30813, 26100, 4713}) {
+		t.Errorf("month totals %+v", m)
+	}
+	if m[0].Price+m[1].Price != st.Totals.Price {
+		t.Error("months do not add up to the total")
 	}
 }

@@ -22,7 +22,11 @@ type Provider struct {
 	ID         string `json:"id"`
 	Name       string `json:"name"`
 	BusinessID string `json:"business_id"` // Y-tunnus, "1234567-8"
-	Contact    string `json:"contact,omitempty"`
+	// Address is the postal address printed on statements, one line:
+	// "Hoivakatu 5, 00500 Helsinki".
+	Address string `json:"address,omitempty"`
+	// Contact is the phone and e-mail printed on statements.
+	Contact string `json:"contact,omitempty"`
 }
 
 // Unit is the unit a service content is measured in.

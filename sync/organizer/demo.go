@@ -88,8 +88,8 @@ func Demo(customers int, seed int64, now time.Time) Dataset {
 	if err != nil {
 		panic("organizer: embedded scenario-small.json: " + err.Error())
 	}
-	d.Providers = append(d.Providers, data.Provider{ID: DemoProvider2, Name: "Kotiapu Revontuli Oy",
-		BusinessID: makeYtunnus(2745180), Contact: "asiakaspalvelu@revontuli.example, 09 8765 4321"})
+	d.Providers = append(d.Providers, withDemoContact(data.Provider{ID: DemoProvider2, Name: "Kotiapu Revontuli Oy",
+		BusinessID: makeYtunnus(2745180)}))
 	d.Services = append(d.Services, demoServices...)
 	for _, p := range []string{DemoProvider1, DemoProvider2} {
 		for _, s := range d.Services {

@@ -114,6 +114,9 @@ func LoadScenario(r io.Reader) (Dataset, error) {
 	if len(d.Providers) == 0 {
 		return Dataset{}, errors.New("scenario: no provider")
 	}
+	for i := range d.Providers {
+		d.Providers[i] = withDemoContact(d.Providers[i])
+	}
 	if f.Customer != nil {
 		d.Customers = append(d.Customers, *f.Customer)
 	}
@@ -327,4 +330,30 @@ func jsonError(raw []byte, err error) error {
 	line := 1 + bytes.Count(raw[:off], []byte("\n"))
 	col := int(off) - bytes.LastIndexByte(raw[:off], '\n')
 	return fmt.Errorf("line %d column %d: %w", line, col, err)
+}
+
+// demoContacts are the postal address and contact of the demo providers,
+// printed on their co-payment statements (DOMAIN.md §5); scenario files
+// that leave them out (scenario-small.json) get these.
+var demoContacts = map[string]data.Provider{
+	DemoProvider1: {Address: "Hoivakatu 5 B, 00500 Helsinki",
+		Contact: "puh. 09 123 4567, asiakaspalvelu@hoivapalvelu.example"},
+	DemoProvider2: {Address: "Revontulentie 12, 02100 Espoo",
+		Contact: "asiakaspalvelu@revontuli.example, 09 8765 4321"},
+}
+
+// withDemoContact fills p's empty Address and Contact from demoContacts
+// when p is a demo provider; a file's own values stay.
+func withDemoContact(p data.Provider) data.Provider {
+	c, ok := demoContacts[p.ID]
+	if !ok {
+		return p
+	}
+	if p.Address == "" {
+		p.Address = c.Address
+	}
+	if p.Contact == "" {
+		p.Contact = c.Contact
+	}
+	return p
 }

@@ -30,6 +30,23 @@ type Labels struct {
 	PerMonth, PerWeek, PerValidity   string // granted quantity's period
 
 	Service, ServiceContent, Period, Made string
+	AllServices                           string // the service of an all-services statement
+
+	// A balance purchasing power's use; Used heads the quantity used
+	// against the quantity granted per period ("10,25 h / 10 h").
+	BalanceUsedBefore, BalanceUsedIn, BalanceRemaining string
+	Used                                               string
+	// BalanceUsedUp is put on a row the balance no longer covers.
+	BalanceUsedUp string
+	// MonthTotal is a fmt format taking the month as "11/2026"
+	// ("Yhteensä %s"), for subtotals when the period spans months.
+	MonthTotal string
+	Subject    string // the PDF's /Subject
+
+	// CSV column headings and the in-review mark of a CSV row; the other
+	// columns reuse the Col… headings.
+	CSVService, CSVUnit, CSVVoucherNumber, CSVInReview string
+	CSVInReviewYes                                     string
 
 	ColDate, ColContent, ColQuantity, ColUnitPrice string
 	ColPrice, ColVoucherShare, ColCoPayment        string
@@ -96,6 +113,21 @@ func LabelsFor(lang string) Labels {
 		ServiceContent: t("pdf.service_content"),
 		Period:         t("pdf.period"),
 		Made:           t("pdf.made"),
+		AllServices:    t("pdf.all_services"),
+
+		BalanceUsedBefore: t("pdf.balance_used_before"),
+		BalanceUsedIn:     t("pdf.balance_used_in"),
+		BalanceRemaining:  t("pdf.balance_remaining"),
+		Used:              t("pdf.used"),
+		BalanceUsedUp:     t("pdf.balance_used_up"),
+		MonthTotal:        assets.Text(lang, "pdf.month_total", map[string]any{"Month": "%s"}),
+		Subject:           t("pdf.subject"),
+
+		CSVService:       t("csv.col.service"),
+		CSVUnit:          t("csv.col.unit"),
+		CSVVoucherNumber: t("csv.col.voucher_number"),
+		CSVInReview:      t("csv.col.in_review"),
+		CSVInReviewYes:   t("csv.in_review"),
 
 		ColDate:         t("pdf.col.date"),
 		ColContent:      t("pdf.col.content"),

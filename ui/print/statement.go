@@ -10,6 +10,7 @@ package print
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -119,15 +120,50 @@ func WriteStatement(w io.Writer, st data.Statement, opt Options) error {
 
 // StatementFile writes st as a PDF file at path (see WriteStatement). It
 // writes a temporary file in the same directory and renames it over path,
-// so path holds either the old file or the whole new one. The file name is
-// the caller's: it must not contain the henkilötunnus.
-func StatementFile(path string, st data.Statement, opt Options) (err error) {
+// so path holds either the old file or the whole new one; the file's mode
+// is 0600. The file name is the caller's: it must not contain the
+// henkilötunnus. Errors writing the file are *FileError.
+func StatementFile(path string, st data.Statement, opt Options) error {
 	pdf, err := renderStatement(st, opt)
 	if err != nil {
 		return err
 	}
+	return writeFileAtomic(path, ".omavastuuerittely-*.pdf.tmp", pdf)
+}
+
+// CombinedStatementsFile writes every statement of sts into one PDF file
+// at path, for printing a month's batch (kaikki.pdf): each statement
+// starts on a new page and has its own page numbering ("Sivu 1/2" of that
+// statement). The PDF's author is the first statement's provider. It
+// writes the file as StatementFile does; a *GlyphError of any statement
+// fails the whole file (nothing is written). No statements is an error.
+func CombinedStatementsFile(path string, sts []data.Statement, opt Options) error {
+	pdf, err := render(sts, opt)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, ".omavastuuerittelyt-*.pdf.tmp", pdf)
+}
+
+// WriteCombinedStatements writes sts to w as one PDF (see
+// CombinedStatementsFile).
+func WriteCombinedStatements(w io.Writer, sts []data.Statement, opt Options) error {
+	pdf, err := render(sts, opt)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(pdf); err != nil {
+		return fmt.Errorf("omavastuuerittelyn kirjoittaminen epäonnistui: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes b to a temporary file (pattern, in path's
+// directory), syncs it, makes it 0600 (a statement holds the customer's
+// name and address) and renames it over path.
+func writeFileAtomic(path, pattern string, b []byte) (err error) {
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".omavastuuerittely-*.pdf.tmp")
+	tmp, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return &FileError{Path: path, Err: err}
 	}
@@ -137,7 +173,7 @@ func StatementFile(path string, st data.Statement, opt Options) (err error) {
 			os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = tmp.Write(pdf); err != nil {
+	if _, err = tmp.Write(b); err != nil {
 		return &FileError{Path: path, Err: err}
 	}
 	if err = tmp.Sync(); err != nil {
@@ -146,7 +182,6 @@ func StatementFile(path string, st data.Statement, opt Options) (err error) {
 	if err = tmp.Close(); err != nil {
 		return &FileError{Path: path, Err: err}
 	}
-	// 0600: the statement holds the customer's name and address.
 	if err = os.Chmod(tmp.Name(), 0o600); err != nil {
 		return &FileError{Path: path, Err: err}
 	}
@@ -195,45 +230,88 @@ func (d *doc) colX(i int) float64 {
 	return x
 }
 
+// labels are opt's labels: opt.Labels, or those of opt.Language.
+func (opt Options) labels() Labels {
+	if opt.Labels != nil {
+		return *opt.Labels
+	}
+	return LabelsFor(opt.Language)
+}
+
 // renderStatement lays out and compiles st; the whole PDF is made in
 // memory (tens of kilobytes) because gopdf ignores its writer's errors.
 func renderStatement(st data.Statement, opt Options) ([]byte, error) {
-	l := LabelsFor(opt.Language)
-	if opt.Labels != nil {
-		l = *opt.Labels
-	}
-	// Defensive: the statement never carries the henkilötunnus.
-	st.Customer.Hetu = ""
-	made := st.Made
-	if made.IsZero() {
-		made = opt.Made
-	}
-	if made.IsZero() {
-		made = data.Today()
-	}
+	return render([]data.Statement{st}, opt)
+}
 
-	d := &doc{gp: &gopdf.GoPdf{}, l: l, st: st, made: made}
-	d.gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
-	d.gp.SetInfo(gopdf.PdfInfo{Title: l.Title, Creator: "PSOP Desk", Producer: "PSOP Desk"})
-	onMissing := func(r rune) { d.fail(&GlyphError{Rune: r}) }
+// ErrNoStatements: a combined PDF was asked of no statements.
+var ErrNoStatements = errors.New("no statements to print")
+
+// render lays out and compiles sts into one PDF, each statement from a
+// new page with its own page numbers. The PDF's creation date is the
+// first statement's date made (00:00 Europe/Helsinki) and it has no
+// random ids, so the same statements and options give the same bytes.
+func render(sts []data.Statement, opt Options) ([]byte, error) {
+	if len(sts) == 0 {
+		return nil, ErrNoStatements
+	}
+	l := opt.labels()
+	gp := &gopdf.GoPdf{}
+	gp.Start(gopdf.Config{PageSize: *gopdf.PageSizeA4, Unit: gopdf.UnitMM})
+	var glyphErr error
+	onMissing := func(r rune) {
+		if glyphErr == nil {
+			glyphErr = &GlyphError{Rune: r}
+		}
+	}
 	for _, f := range []struct {
 		fam   string
 		data  []byte
 		style int
 	}{{famRegular, assets.FontRegular, gopdf.Regular}, {famBold, assets.FontBold, gopdf.Regular}} {
-		if err := d.gp.AddTTFFontDataWithOption(f.fam, f.data, gopdf.TtfOption{
+		if err := gp.AddTTFFontDataWithOption(f.fam, f.data, gopdf.TtfOption{
 			UseKerning: false, Style: f.style, OnGlyphNotFound: onMissing,
 		}); err != nil {
 			return nil, fmt.Errorf("tulostuksen fonttia ei voi ladata: %w", err)
 		}
 	}
-	d.draw()
-	if d.err != nil {
-		return nil, d.err
+	var first data.Date
+	for i, st := range sts {
+		// Defensive: the statement never carries the henkilötunnus.
+		st.Customer.Hetu = ""
+		made := st.Made
+		if made.IsZero() {
+			made = opt.Made
+		}
+		if made.IsZero() {
+			made = data.Today()
+		}
+		if i == 0 {
+			first = made
+		}
+		d := &doc{gp: gp, l: l, st: st, made: made}
+		d.draw()
+		if d.err == nil {
+			d.err = glyphErr
+		}
+		if d.err != nil {
+			return nil, d.err
+		}
 	}
+	subject := l.Subject
+	if len(sts) == 1 {
+		st := sts[0]
+		svc := st.Service.Name
+		if st.AllServices() {
+			svc = l.AllServices
+		}
+		subject += ": " + strings.TrimSpace(svc+" "+l.rangeText(st.From, st.To))
+	}
+	gp.SetInfo(gopdf.PdfInfo{Title: l.Title, Author: sts[0].Provider.Name, Subject: subject,
+		Creator: "PSOP Desk", Producer: "PSOP Desk", CreationDate: first.Time(data.Helsinki)})
 	var buf bytes.Buffer
 	buf.Grow(64 << 10)
-	if _, err := d.gp.WriteTo(&buf); err != nil {
+	if _, err := gp.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("omavastuuerittelyn kokoaminen epäonnistui: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -384,11 +462,49 @@ func (l Labels) rangeText(from, to data.Date) string {
 	return from.Format() + "–" + to.Format()
 }
 
+// serviceName is the statement's service, or the names of all its
+// services after Labels.AllServices.
+func (d *doc) serviceName() string {
+	if !d.st.AllServices() {
+		return d.st.Service.Name
+	}
+	var names []string
+	for _, s := range d.st.Services {
+		if s.Name != "" {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) == 0 {
+		return d.l.AllServices
+	}
+	return d.l.AllServices + " (" + strings.Join(names, ", ") + ")"
+}
+
+// service is the service of id on the statement (the zero Service with
+// that id when it is unknown).
+func (d *doc) service(id string) data.Service {
+	if s, ok := d.st.ServiceByID(id); ok {
+		return s
+	}
+	if id == "" || id == d.st.Service.ID {
+		return d.st.Service
+	}
+	return data.Service{ID: id}
+}
+
+// quantityText is "10,25 h".
+func (l Labels) quantityText(q data.Quantity, u data.Unit) string {
+	return q.String() + " " + l.unitWord(u, q)
+}
+
 func (d *doc) headerBlocks() (provider, customer, service, voucher block) {
 	st, l := d.st, d.l
 	provider = block{heading: l.Provider, lines: []headerLine{{value: st.Provider.Name, bold: true}}}
 	if st.Provider.BusinessID != "" {
 		provider.lines = append(provider.lines, headerLine{key: l.BusinessID, value: st.Provider.BusinessID})
+	}
+	if st.Provider.Address != "" {
+		provider.lines = append(provider.lines, headerLine{value: st.Provider.Address})
 	}
 	if st.Provider.Contact != "" {
 		provider.lines = append(provider.lines, headerLine{value: st.Provider.Contact})
@@ -404,7 +520,7 @@ func (d *doc) headerBlocks() (provider, customer, service, voucher block) {
 		customer.lines = append(customer.lines, headerLine{key: l.CustomerNumber, value: st.Customer.CustomerNumber})
 	}
 
-	service = block{heading: l.Service, lines: []headerLine{{value: st.Service.Name, bold: true}}}
+	service = block{heading: l.Service, lines: []headerLine{{value: d.serviceName(), bold: true}}}
 	if st.Service.Content != "" {
 		service.lines = append(service.lines, headerLine{key: l.ServiceContent, value: st.Service.Content})
 	}
@@ -413,11 +529,19 @@ func (d *doc) headerBlocks() (provider, customer, service, voucher block) {
 		headerLine{key: l.Made, value: d.made.Format()})
 
 	voucher = block{heading: l.Voucher}
+	usage := map[string]data.GrantUsage{}
+	for _, u := range st.Usage {
+		usage[u.GrantID] = u
+	}
 	for i, g := range st.Grants {
 		if i > 0 {
 			voucher.lines = append(voucher.lines, headerLine{}) // a gap between vouchers
 		}
+		svc := d.service(g.ServiceID)
 		voucher.lines = append(voucher.lines, headerLine{key: l.VoucherNumber, value: g.VoucherNumber, bold: true})
+		if st.AllServices() && svc.Name != "" {
+			voucher.lines = append(voucher.lines, headerLine{key: l.Service, value: svc.Name})
+		}
 		from, to := g.ValidFrom, g.ValidTo
 		if from.IsZero() && to.IsZero() {
 			for _, v := range st.Vouchers {
@@ -429,12 +553,19 @@ func (d *doc) headerBlocks() (provider, customer, service, voucher block) {
 		if r := l.rangeText(from, to); r != "" {
 			voucher.lines = append(voucher.lines, headerLine{key: l.Validity, value: r})
 		}
+		u, hasUsage := usage[g.ID]
 		switch g.Kind {
 		case data.KindBalancePurchasingPower:
 			voucher.lines = append(voucher.lines, headerLine{key: l.Balance, value: g.Amount.String()})
+			if hasUsage {
+				voucher.lines = append(voucher.lines,
+					headerLine{key: l.BalanceUsedBefore, value: u.UsedBefore.String()},
+					headerLine{key: l.BalanceUsedIn, value: u.UsedIn.String()},
+					headerLine{key: l.BalanceRemaining, value: u.Remaining.String()})
+			}
 		default:
 			voucher.lines = append(voucher.lines, headerLine{key: l.ValuePerUnit,
-				value: g.VoucherUnitValue.String() + "/" + l.perUnit(st.Service.Unit)})
+				value: g.VoucherUnitValue.String() + "/" + l.perUnit(svc.Unit)})
 			per := l.PerMonth
 			switch g.Period {
 			case data.PeriodWeek:
@@ -443,7 +574,17 @@ func (d *doc) headerBlocks() (provider, customer, service, voucher block) {
 				per = l.PerValidity
 			}
 			voucher.lines = append(voucher.lines, headerLine{key: l.Granted,
-				value: g.GrantedQuantity.String() + " " + l.unitWord(st.Service.Unit, g.GrantedQuantity) + " / " + per})
+				value: l.quantityText(g.GrantedQuantity, svc.Unit) + " / " + per})
+			for _, p := range u.Periods {
+				v := l.quantityText(p.Used, svc.Unit) + " / " + l.quantityText(p.Granted, svc.Unit)
+				switch {
+				case g.Period == data.PeriodMonth && p.From.Day == 1 && p.To == p.From.AddDays(32).AddDays(-p.From.AddDays(32).Day):
+					v = fmt.Sprintf("%d/%d: ", int(p.From.Month), p.From.Year) + v
+				case len(u.Periods) > 1 || g.Period != data.PeriodTotal:
+					v = l.rangeText(p.From, p.To) + ": " + v
+				}
+				voucher.lines = append(voucher.lines, headerLine{key: l.Used, value: v})
+			}
 		}
 	}
 	return
@@ -505,7 +646,8 @@ type row struct {
 	cells     [numCols]string
 	text, sub string   // content and, with several vouchers, the voucher, unwrapped
 	content   []string // text and sub wrapped to the content column
-	bold      bool
+	bold      bool     // the totals row
+	subtotal  bool     // a month's totals
 	h         float64
 }
 
@@ -516,39 +658,82 @@ const (
 )
 
 // tableRows makes the rows' cells; their content is wrapped later by
-// wrapContents, once the column widths are known.
+// wrapContents, once the column widths are known. Under a row's content
+// go, where they tell something: its service (on an all-services
+// statement), its voucher (with several vouchers) and that the balance was
+// used up. When the period spans months, a subtotal row follows each
+// month's last row.
 func (d *doc) tableRows() []row {
 	st, l := d.st, d.l
 	multi := len(st.Grants) > 1
+	multiSvc := st.AllServices() && len(st.Services) > 1
+	grantsOf := map[string]int{} // a service's grants on the statement
+	for _, g := range st.Grants {
+		grantsOf[g.ServiceID]++
+	}
+	if !multiSvc {
+		grantsOf[st.Service.ID] = len(st.Grants) // rows of one service name no other
+		for _, r := range st.Rows {
+			grantsOf[r.ServiceID] = len(st.Grants)
+		}
+	}
+	spans := st.SpansMonths()
+	months := st.MonthlyTotals()
 	d.font(false, sizeTable)
-	rows := make([]row, 0, len(st.Rows)+1)
-	for _, r := range st.Rows {
+	rows := make([]row, 0, len(st.Rows)+len(months)+1)
+	for i, r := range st.Rows {
 		var rw row
 		date := r.Date.Format()
 		if r.InReview {
 			date += " " + l.ReviewMark
 		}
+		svc := d.service(r.ServiceID)
 		rw.text = r.Content
 		if rw.text == "" {
-			rw.text = st.Service.Content
+			rw.text = svc.Content
 		}
-		if multi && r.VoucherNumber != "" {
-			rw.sub = l.VoucherNumber + " " + r.VoucherNumber
+		var sub []string
+		if multiSvc && svc.Name != "" {
+			sub = append(sub, svc.Name)
 		}
+		if multi && r.VoucherNumber != "" && grantsOf[r.ServiceID] > 1 {
+			sub = append(sub, l.VoucherNumber+" "+r.VoucherNumber)
+		}
+		if r.BalanceUsedUp {
+			sub = append(sub, l.BalanceUsedUp)
+		}
+		rw.sub = strings.Join(sub, " · ")
 		rw.cells = [numCols]string{
 			colDate:         d.clean(date),
-			colQuantity:     d.clean(r.Quantity.String() + " " + l.unitWord(r.Unit, r.Quantity)),
+			colQuantity:     d.clean(l.quantityText(r.Quantity, r.Unit)),
 			colUnitPrice:    d.clean(r.UnitPrice.String()),
 			colPrice:        d.clean(r.Price.String()),
 			colVoucherShare: d.clean(r.VoucherShare.String()),
 			colCoPayment:    d.clean(r.CoPayment.String()),
 		}
 		rows = append(rows, rw)
+		last := i == len(st.Rows)-1 || st.Rows[i+1].Date.Month != r.Date.Month || st.Rows[i+1].Date.Year != r.Date.Year
+		if spans && last {
+			for _, m := range months {
+				if m.Year == r.Date.Year && m.Month == r.Date.Month {
+					rows = append(rows, d.subtotalRow(m))
+				}
+			}
+		}
 	}
 	if len(rows) == 0 {
 		rows = append(rows, row{text: l.NoRows})
 	}
 	return rows
+}
+
+// subtotalRow is the row of one month's totals.
+func (d *doc) subtotalRow(m data.MonthTotals) row {
+	rw := row{subtotal: true, text: fmt.Sprintf(d.l.MonthTotal, fmt.Sprintf("%d/%d", int(m.Month), m.Year))}
+	rw.cells[colPrice] = d.clean(m.Price.String())
+	rw.cells[colVoucherShare] = d.clean(m.VoucherShare.String())
+	rw.cells[colCoPayment] = d.clean(m.CoPayment.String())
+	return rw
 }
 
 func (d *doc) totalsRow() row {
@@ -616,8 +801,10 @@ func (d *doc) wrapContents(rows []row) {
 	w := d.colW[colContent] - 2*cellPad
 	for i := range rows {
 		r := &rows[i]
+		d.font(r.subtotal, sizeTable)
 		r.content = d.wrap(r.text, w)
 		if r.sub != "" {
+			d.font(false, sizeTable)
 			r.content = append(r.content, d.wrap(r.sub, w)...)
 		}
 		r.h = float64(max(1, len(r.content)))*lh + 2*rowPadY
@@ -766,7 +953,11 @@ func (d *doc) drawContHeader(y float64) float64 {
 	if c.CustomerNumber != "" {
 		parts = append(parts, d.l.CustomerNumber+" "+c.CustomerNumber)
 	}
-	parts = append(parts, d.st.Service.Name, d.l.Period+" "+d.l.rangeText(d.st.From, d.st.To))
+	svc := d.st.Service.Name
+	if d.st.AllServices() {
+		svc = d.l.AllServices
+	}
+	parts = append(parts, svc, d.l.Period+" "+d.l.rangeText(d.st.From, d.st.To))
 	d.font(false, sizeBody)
 	lines := d.wrap(strings.Join(parts, "  ·  "), contentW)
 	if len(lines) > 0 {
@@ -800,7 +991,12 @@ func (d *doc) drawRow(y float64, r row) float64 {
 		d.rule(y, 0.5, 40)
 		ty += 0.6
 	}
-	d.font(r.bold, sizeTable)
+	if r.subtotal {
+		d.gp.SetFillColor(246, 247, 249)
+		d.gp.RectFromUpperLeftWithStyle(marginX, y, contentW, r.h, "F")
+		d.gp.SetFillColor(0, 0, 0)
+	}
+	d.font(r.bold || r.subtotal, sizeTable)
 	for i := range d.colW {
 		if i == colContent {
 			cy := ty
