@@ -29,6 +29,7 @@ import (
 var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"sync":            cmdSync,
 	"statement":       cmdStatement,
+	"statements":      cmdStatements,
 	"search":          cmdSearch,
 	"customer-number": cmdCustomerNumber,
 	"outbox":          cmdOutbox,
@@ -52,7 +53,7 @@ func runCLIWith(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if len(args) == 0 || !isCommand(args[0]) {
-		fmt.Fprintln(stderr, lang.L("usage: psopdesk [sync|statement|search|customer-number|outbox|events] ..."))
+		fmt.Fprintln(stderr, lang.L("usage: psopdesk [sync|statement|statements|search|customer-number|outbox|events] ..."))
 		return 2
 	}
 	err := commands[args[0]](args[1:], stdout, stderr)
@@ -350,18 +351,20 @@ func formatInstant(t time.Time) string {
 	return data.DateOf(h).Format() + " " + h.Format("15.04")
 }
 
-// cmdStatement writes a co-payment statement PDF from the cache.
+// cmdStatement writes a co-payment statement from the cache: a PDF, or
+// CSV when -o ends in .csv (print.StatementCSVFile). -service all (or
+// kaikki) makes the statement of all the customer's services.
 func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("statement", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
 	number := fs.String("customer-number", "", lang.L("the provider's customer number, e.g. A-1001"))
 	custID := fs.String("customer", "", lang.L("the customer's id (first column of psopdesk search), instead of -customer-number"))
-	service := fs.String("service", "", lang.L("the service's name, e.g. Kotihoito"))
+	service := fs.String("service", "", lang.L("the service's name, e.g. Kotihoito, or all for all services"))
 	fromS := fs.String("from", "", lang.L("first day, d.m.yyyy"))
 	toS := fs.String("to", "", lang.L("last day, d.m.yyyy"))
-	out := fs.String("o", "", lang.L("the PDF file to write"))
-	pdfLang := fs.String("lang", "fi", lang.L("the statement's language: fi, en or sv"))
+	out := fs.String("o", "", lang.L("the file to write: a PDF, or CSV when the name ends in .csv"))
+	pdfLang := fs.String("lang", "", lang.L("the statement's language: fi, sv or en (default: the customer's own)"))
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
@@ -376,15 +379,16 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{"-to: " + ui.Sentence(err)}
 	}
+	if err := checkStatementLang(*pdfLang, true); err != nil {
+		return err
+	}
 	c, err := openCacheCLI(*dir, false)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if cur, err := c.Cursor(); err != nil {
+	if err := requireData(c, *dir); err != nil {
 		return err
-	} else if cur == 0 {
-		return failure{lang.L("the cache {{.Dir}} holds no data yet: fetch it first with psopdesk sync (or open PSOP Desk)", map[string]any{"Dir": *dir})}
 	}
 	var cust data.Customer
 	if *custID != "" {
@@ -402,16 +406,7 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	svc, err := c.ServiceByName(*service)
-	if errors.Is(err, cache.ErrNotFound) {
-		var names []string
-		if all, lerr := c.Services(); lerr == nil {
-			for _, s := range all {
-				names = append(names, s.Name)
-			}
-		}
-		return failure{lang.L("no service {{.Name}}; the services: {{.All}}", map[string]any{"Name": *service, "All": strings.Join(names, ", ")})}
-	}
+	svc, err := findService(c, *service)
 	if err != nil {
 		return err
 	}
@@ -419,7 +414,13 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := print.StatementFile(*out, st, print.Options{Language: *pdfLang}); err != nil {
+	opt := print.Options{Language: customerLang(*pdfLang, cust)}
+	if strings.EqualFold(filepath.Ext(*out), ".csv") {
+		err = print.StatementCSVFile(*out, st, opt)
+	} else {
+		err = print.StatementFile(*out, st, opt)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, lang.L("co-payment statement: {{.Rows}} rows, co-payment in total {{.Total}} -> {{.File}}",

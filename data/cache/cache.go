@@ -6,7 +6,9 @@
 // entity's JSON; a meta bucket holding the cursor; and secondary indexes as
 // buckets of their own keyed value + 0x00 + primary key with empty values,
 // written in the same transaction as the row (name tokens, henkilötunnus,
-// customer number, voucher number → customer, and customer → child rows).
+// customer number, voucher number → customer, customer → child rows, and
+// month + service + customer → event for a month's statements). An index
+// added after a cache was made is built from its rows on Open.
 package cache
 
 import (
@@ -74,13 +76,16 @@ var (
 	iCustGrant   = []byte("idx_customer_grants")
 	iCustResv    = []byte("idx_customer_reservations")
 	iCustEvent   = []byte("idx_customer_events")
+	// "YYYY-MM" + 0x00 + service id + 0x00 + customer id → event id: the
+	// events of a month by service and customer (statementindex.go).
+	iMonthEvent = []byte("idx_month_service_customer_events")
 	// Customer id → sortKey of the customer (Finnish collation keys of the
 	// last name and first names), so that Search sorts without decoding.
 	bSortKeys = []byte("customer_sortkeys")
 
 	allBuckets = [][]byte{bMeta, bOrganizer, bProvider, bServices, bCustomers, bVouchers,
 		bGrants, bReservation, bEvents, bPrices, iName, iHetu, iNumber, iVoucher, iCustVoucher,
-		iCustGrant, iCustResv, iCustEvent, bSortKeys}
+		iCustGrant, iCustResv, iCustEvent, bSortKeys, iMonthEvent}
 
 	keyCursor = []byte("cursor")
 	keyFeed   = []byte("feed")
@@ -156,8 +161,16 @@ func Open(dir string) (*Cache, error) {
 				}
 			}
 		}
+		// A cache made before the month index gets it from its events, so
+		// it need not be refilled from the feed.
+		rebuild := tx.Bucket(bMeta) != nil && tx.Bucket(iMonthEvent) == nil
 		if err := createAll(tx); err != nil {
 			return err
+		}
+		if rebuild {
+			if err := rebuildMonthIndex(tx); err != nil {
+				return err
+			}
 		}
 		return putSchema(tx)
 	})
@@ -458,6 +471,9 @@ func parseRow(kind wire.Kind, id string, raw []byte) (parsedRow, error) {
 		var v data.ServiceEvent
 		v, r.raw, err = decodeRow(raw, id, func(v *data.ServiceEvent) *string { return &v.ID })
 		child(iCustEvent, v.CustomerID)
+		if k := monthKey(v); k != nil {
+			r.idx = append(r.idx, indexEntry{bucket: iMonthEvent, key: k})
+		}
 	default:
 		return r, errors.New("unknown kind")
 	}
@@ -782,7 +798,9 @@ func (c *Cache) Provider() (v data.Provider, err error) {
 // Statement gathers the customer's data of serviceID (provider, customer,
 // service, grants, vouchers, all events) in one read transaction and makes
 // the co-payment statement for from..to (inclusive) with
-// data.MakeStatement. It shows the server's data: a customer number still
+// data.MakeStatement. serviceID "" makes the statement of all the
+// customer's services (a zero Service in the request; every service of
+// the cache in its Services, for their names and units). It shows the server's data: a customer number still
 // waiting in the outbox is not printed until the server has accepted it.
 // It errors (wrapping ErrNotFound) on an unknown customer or service, and
 // as MakeStatement does when to is before from.
@@ -793,11 +811,16 @@ func (c *Cache) Statement(customerID, serviceID string, from, to, made data.Date
 		if req.Customer, err = customerTx(tx, customerID); err != nil {
 			return err
 		}
-		var ok bool
-		if ok, err = get(tx, bServices, serviceID, &req.Service); err != nil {
+		if serviceID != "" {
+			var ok bool
+			if ok, err = get(tx, bServices, serviceID, &req.Service); err != nil {
+				return err
+			} else if !ok {
+				return fmt.Errorf("service %q: %w", serviceID, ErrNotFound)
+			}
+		}
+		if req.Services, err = servicesTx(tx); err != nil {
 			return err
-		} else if !ok {
-			return fmt.Errorf("service %q: %w", serviceID, ErrNotFound)
 		}
 		if err := firstTx(tx, bProvider, &req.Provider); err != nil {
 			return err

@@ -1,0 +1,128 @@
+package cache
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+
+	"psopdesk/data"
+	"psopdesk/sync/wire"
+)
+
+// monthOf is d's calendar month as "YYYY-MM".
+func monthOf(d data.Date) string { return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month)) }
+
+// monthKey is ev's key in iMonthEvent: "YYYY-MM" + 0x00 + service id +
+// 0x00 + customer id + 0x00 + event id; nil for an event without a date or
+// customer, or whose ids hold a 0x00. Every event is indexed whatever its
+// status: the statement decides which of them are its rows.
+func monthKey(ev data.ServiceEvent) []byte {
+	if ev.Date.IsZero() || ev.CustomerID == "" {
+		return nil
+	}
+	for _, s := range []string{ev.ServiceID, ev.CustomerID, ev.ID} {
+		if strings.IndexByte(s, 0) >= 0 {
+			return nil
+		}
+	}
+	m := monthOf(ev.Date)
+	k := make([]byte, 0, len(m)+len(ev.ServiceID)+len(ev.CustomerID)+len(ev.ID)+3)
+	k = append(append(k, m...), 0)
+	k = append(append(k, ev.ServiceID...), 0)
+	k = append(append(k, ev.CustomerID...), 0)
+	return append(k, ev.ID...)
+}
+
+// rebuildMonthIndex fills iMonthEvent from the stored events (a cache made
+// before the index existed).
+func rebuildMonthIndex(tx *bolt.Tx) error {
+	idx := tx.Bucket(iMonthEvent)
+	return tx.Bucket(bEvents).ForEach(func(id, raw []byte) error {
+		row, err := parseRow(wire.KindEvent, string(id), raw)
+		if err != nil {
+			return nil // a damaged row is not indexed; reading it reports it
+		}
+		for _, e := range row.idx {
+			if bytes.Equal(e.bucket, iMonthEvent) {
+				if err := idx.Put(e.key, nil); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// StatementCustomers returns the ids of the customers who have events of
+// serviceID ("" = of any service) dated in month's calendar month (only
+// its year and month count), in the Finnish order of their names (last
+// name, then first names, then id), each once. Events of every status
+// count, also those that do not show on a statement (rejected, deleted,
+// credited): a caller making statements skips the customers whose
+// statement has no rows. Customers not in the cache are left out. It reads
+// an index, not every event.
+func (c *Cache) StatementCustomers(serviceID string, month data.Date) ([]string, error) {
+	if strings.IndexByte(serviceID, 0) >= 0 {
+		return nil, nil
+	}
+	prefix := append([]byte(monthOf(month)), 0)
+	if serviceID != "" {
+		prefix = append(append(prefix, serviceID...), 0)
+	}
+	type hit struct {
+		id          string
+		last, first []byte
+	}
+	var hits []hit
+	err := c.view(func(tx *bolt.Tx) error {
+		keys := tx.Bucket(bSortKeys)
+		seen := map[string]bool{}
+		cur := tx.Bucket(iMonthEvent).Cursor()
+		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+			rest := k[len(prefix):]
+			if serviceID == "" { // skip the service id
+				i := bytes.IndexByte(rest, 0)
+				if i < 0 {
+					continue
+				}
+				rest = rest[i+1:]
+			}
+			i := bytes.IndexByte(rest, 0)
+			if i < 0 {
+				continue
+			}
+			id := string(rest[:i])
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			sk := keys.Get([]byte(id))
+			if sk == nil {
+				continue // events of a customer not in the cache
+			}
+			last, first := splitSortKey(sk)
+			hits = append(hits, hit{id, bytes.Clone(last), bytes.Clone(first)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(hits, func(i, j int) bool {
+		if x := bytes.Compare(hits[i].last, hits[j].last); x != 0 {
+			return x < 0
+		}
+		if x := bytes.Compare(hits[i].first, hits[j].first); x != 0 {
+			return x < 0
+		}
+		return hits[i].id < hits[j].id
+	})
+	out := make([]string, len(hits))
+	for i, h := range hits {
+		out[i] = h.id
+	}
+	return out, nil
+}
