@@ -13,17 +13,22 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/text/unicode/norm"
 
 	"psopdesk/data"
 	"psopdesk/data/cache"
@@ -46,8 +51,17 @@ type Source interface {
 	// cache.ErrNotFound when the cache has no such customer.
 	CustomerView(id string, today data.Date) (cache.CustomerView, error)
 	// Statement makes the co-payment statement of the customer's service
-	// for from..to (inclusive); made is the date printed on it.
+	// for from..to (inclusive); made is the date printed on it. serviceID
+	// "" makes one statement over all the customer's services (Kaikki
+	// palvelut).
 	Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error)
+	// StatementCustomers gives the ids of the customers with events of
+	// serviceID ("" any service) dated in month (any day of it): those a
+	// month's batch of statements is made for.
+	StatementCustomers(serviceID string, month data.Date) ([]string, error)
+	// Services gives every service the cache holds, in Finnish order of
+	// their names.
+	Services() ([]data.Service, error)
 	// SetCustomerNumber stores in the outbox the change of the customer's
 	// number (DOMAIN.md §6), made at now. Refused at once with a
 	// *data.Error (nothing stored): an invalid number, a number another
@@ -93,21 +107,35 @@ type Options struct {
 	// DataDir is the folder under which printable statements are written,
 	// in DataDir/tulosteet. Empty: the user's home folder.
 	DataDir string
-	// WriteStatementPDF writes st as a PDF and gives the file's path. It runs
-	// off the Fyne goroutine. Default: print.StatementFile into
-	// DataDir/tulosteet, named by the customer number (never the
-	// henkilötunnus), service and period.
-	WriteStatementPDF func(st data.Statement) (path string, err error)
+	// WriteStatementPDF writes st as a PDF with the labels of language
+	// ("fi", "sv" or "en": the statement's language, chosen on the form)
+	// and gives the file's path. It runs off the Fyne goroutine. Default:
+	// print.StatementFile into DataDir/tulosteet, named by
+	// StatementFileName, never over an earlier file (UniquePath).
+	WriteStatementPDF func(st data.Statement, language string) (path string, err error)
 	// OpenFile opens a written file for the user (the system's PDF viewer).
 	// Default: fyne.CurrentApp().OpenURL with a file:// URL.
 	OpenFile func(path string) error
+	// PrintFile sends a written PDF to the default printer (Tulosta). It
+	// runs off the Fyne goroutine. ErrNoPrintCommand when the system
+	// offers no way to print from a program: the statement tab then opens
+	// the file (OpenFile) for the user to print from the viewer. Default:
+	// PrintFile (lp on Linux and macOS, the print verb on Windows).
+	PrintFile func(path string) error
+	// SaveAs asks the user where to save a file (Tallenna, Vie CSV),
+	// offering name in folder dir, and calls done with the chosen path, or
+	// "" when the user cancels. Called on the Fyne goroutine; done runs on
+	// it too. Default: Fyne's save dialog over the window, which asks
+	// before replacing an existing file.
+	SaveAs func(dir, name string, done func(path string))
 	// Now is the clock: the time of the user's changes and of the status
 	// line. Default: time.Now.
 	Now func() time.Time
 	// Today is the current day. Default: Now's day in Europe/Helsinki.
 	Today func() data.Date
-	// Language is the UI language code ("fi", "en", "sv") handed to the
-	// printer; the UI itself follows lang. Default "fi".
+	// Language is the UI language code ("fi", "en", "sv"); the UI itself
+	// follows lang. A statement is printed in its own language, the
+	// customer's (fi or sv, else fi) unless changed on its form. Default "fi".
 	Language string
 	// Resync asks for a sync (client.Engine.Request): the menu item
 	// "Päivitä tiedot" (Ctrl+R), the button "Yritä uudelleen" after a
@@ -155,12 +183,17 @@ type Desk struct {
 	refusals   []refusalNote
 	refusalDlg dialog.Dialog
 
+	// batch is the month's batch dialog last opened (tests read it).
+	batch *batchDialog
+
 	// do runs fn on the Fyne goroutine: fyne.Do; tests run it on theirs.
 	do func(fn func())
 
 	// notify, when set (tests), is told after a background result has been
 	// applied to the widgets: "search:"+query, "customer:"+id,
-	// "statement:"+id, "pdf:"+id, "number:"+id (a change stored or
+	// "statement:"+id, "pdf:"+id, "printed:"+id, "saved:"+id, "csv:"+id
+	// (the statement tab's buttons), "batch:ready", "batch:progress",
+	// "batch:done" (the month's batch), "number:"+id (a change stored or
 	// refused at once), "refusals" (their dialog shown), "sync:progress",
 	// "sync:done", "sync:failed".
 	notify func(event string)
@@ -184,6 +217,12 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	}
 	if d.opt.OpenFile == nil {
 		d.opt.OpenFile = openFile
+	}
+	if d.opt.PrintFile == nil {
+		d.opt.PrintFile = PrintFile
+	}
+	if d.opt.SaveAs == nil {
+		d.opt.SaveAs = d.saveAs
 	}
 	d.win = a.NewWindow(lang.L("PSOP Desk"))
 	d.search = newSearchPage(d)
@@ -230,6 +269,9 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 		refresh.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 		items = append(items, refresh)
 	}
+	batch := fyne.NewMenuItem(lang.L("Co-payment statements of a month…"), d.showBatch)
+	batch.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
+	items = append(items, fyne.NewMenuItemSeparator(), batch)
 	d.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(lang.L("Customers"), items...)))
 	return d
 }
@@ -467,8 +509,9 @@ func (d *Desk) openCustomer(c data.Customer, tab int) {
 	v.load()
 }
 
-// writeStatementPDF is the default Options.WriteStatementPDF.
-func (d *Desk) writeStatementPDF(st data.Statement) (string, error) {
+// printsDir is DataDir/tulosteet (the home folder's when DataDir is
+// empty), where printable statements are written.
+func (d *Desk) printsDir() (string, error) {
 	base := d.opt.DataDir
 	if base == "" {
 		home, err := os.UserHomeDir()
@@ -477,42 +520,203 @@ func (d *Desk) writeStatementPDF(st data.Statement) (string, error) {
 		}
 		base = home
 	}
-	dir := filepath.Join(base, "tulosteet")
+	return filepath.Join(base, "tulosteet"), nil
+}
+
+// writeStatementPDF is the default Options.WriteStatementPDF.
+func (d *Desk) writeStatementPDF(st data.Statement, language string) (string, error) {
+	dir, err := d.printsDir()
+	if err != nil {
+		return "", err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", err
 	}
-	path := filepath.Join(dir, StatementFileName(st))
-	if err := print.StatementFile(path, st, print.Options{Language: d.opt.Language}); err != nil {
+	return writeStatementPDFIn(dir, st, language)
+}
+
+// writeStatementPDFIn writes st as a PDF in language into dir under
+// StatementFileName, never over an earlier file (reserveFile), and gives
+// its path.
+func writeStatementPDFIn(dir string, st data.Statement, language string) (string, error) {
+	path, err := reserveFile(filepath.Join(dir, StatementFileName(st)))
+	if err != nil {
+		return "", err
+	}
+	if err := print.StatementFile(path, st, print.Options{Language: language}); err != nil {
+		os.Remove(path) // the empty reserved file
 		return "", err
 	}
 	return path, nil
 }
 
 // StatementFileName is the file name of st's printable version:
-// "omavastuuerittely_<customer number or id>_<service id>_<from>_<to>.pdf"
-// with ISO dates, e.g. omavastuuerittely_A-1001_svc-home_2026-11-01_2026-11-30.pdf.
-// It never carries the henkilötunnus; characters other than letters,
-// digits, '-' and '_' become '_'.
+// "omavastuuerittely_<who>_<service>_<period>.pdf", e.g.
+// omavastuuerittely_A-1001_Kotihoito_2026-11.pdf. Who is the provider's
+// customer number, or the customer's name when there is none (never an
+// internal id, never the henkilötunnus); the service is its name, or
+// "kaikki-palvelut" on a statement of all services; the period is
+// yyyy-mm for one whole calendar month, else yyyy-mm-dd_yyyy-mm-dd.
+// Characters other than letters, digits, '-' and '_' become '-'.
 func StatementFileName(st data.Statement) string {
-	who := st.Customer.CustomerNumber
-	if who == "" || hetu.Looks(who) { // a number stored before the rule refused such
-		who = st.Customer.ID
-	}
-	return fmt.Sprintf("omavastuuerittely_%s_%s_%s_%s.pdf",
-		fileSafe(who), fileSafe(st.Service.ID), st.From, st.To)
+	return statementBaseName(st) + ".pdf"
 }
 
-func fileSafe(s string) string {
-	if s == "" {
-		return "_"
+// StatementCSVFileName is StatementFileName with the extension .csv.
+func StatementCSVFileName(st data.Statement) string {
+	return statementBaseName(st) + ".csv"
+}
+
+func statementBaseName(st data.Statement) string {
+	svc := "kaikki-palvelut"
+	if !st.AllServices() {
+		svc = fileSafe(st.Service.Name, "palvelu")
 	}
-	return strings.Map(func(r rune) rune {
+	return fmt.Sprintf("omavastuuerittely_%s_%s_%s", customerFilePart(st.Customer), svc, periodFilePart(st.From, st.To))
+}
+
+// customerFilePart names a customer in a file name: the customer number,
+// else the name (last name first), file-safe.
+func customerFilePart(c data.Customer) string {
+	who := c.CustomerNumber
+	if who == "" || hetu.Looks(who) { // a number stored before the rule refused such
+		who = c.FullName()
+	}
+	return fileSafe(who, "asiakas")
+}
+
+// periodFilePart is "2026-11" for a whole calendar month, else
+// "2026-11-01_2026-11-30".
+func periodFilePart(from, to data.Date) string {
+	if from.Day == 1 && to == data.NewDate(from.Year, from.Month+1, 0) {
+		return fmt.Sprintf("%04d-%02d", from.Year, int(from.Month))
+	}
+	return from.String() + "_" + to.String()
+}
+
+// fileSafe keeps of s letters (any script, composed), digits, '-' and
+// '_'; any run of other characters becomes one '-'. Empty: empty.
+func fileSafe(s, empty string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFC.String(strings.TrimSpace(s)) {
 		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
-			return r
+		case unicode.IsLetter(r), unicode.IsDigit(r) && r < 0x80, r == '-', r == '_':
+			b.WriteRune(r)
+			dash = false
+		case unicode.IsMark(r):
+			b.WriteRune(r)
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = true
 		}
-		return '_'
-	}, s)
+	}
+	out := strings.TrimRight(b.String(), "-")
+	if out == "" {
+		return empty
+	}
+	return out
+}
+
+// UniquePath gives path when no file is there, else the first free of
+// "name (2).ext", "name (3).ext" …: a new file never replaces an earlier
+// one silently.
+func UniquePath(path string) string {
+	if _, err := os.Lstat(path); errors.Is(err, os.ErrNotExist) {
+		return path
+	}
+	ext := filepath.Ext(path)
+	stem := strings.TrimSuffix(path, ext)
+	for n := 2; ; n++ {
+		p := fmt.Sprintf("%s (%d)%s", stem, n, ext)
+		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
+			return p
+		}
+	}
+}
+
+// reserveFile creates path empty, or when a file is there the first free
+// of "name (2).ext", "name (3).ext" … (O_EXCL, so two writers never pick
+// the same), and gives the path created: the caller writes over it.
+func reserveFile(path string) (string, error) {
+	ext := filepath.Ext(path)
+	stem := strings.TrimSuffix(path, ext)
+	for n := 1; ; n++ {
+		p := path
+		if n > 1 {
+			p = fmt.Sprintf("%s (%d)%s", stem, n, ext)
+		}
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			return p, f.Close()
+		}
+		if !errors.Is(err, os.ErrExist) || n >= 10000 {
+			return "", &print.FileError{Path: p, Err: err}
+		}
+	}
+}
+
+// ErrNoPrintCommand: the system offers no way to send a file to the
+// printer from a program (PrintFile).
+var ErrNoPrintCommand = errors.New("no print command on this system")
+
+// PrintFile sends the PDF at path to the default printer: `lp FILE` on
+// Linux, macOS and the BSDs, the shell's print verb on Windows
+// (PowerShell Start-Process -Verb Print). ErrNoPrintCommand when there
+// is no such command; otherwise the command's error with its output.
+func PrintFile(path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "windows":
+		ps, err := exec.LookPath("powershell")
+		if err != nil {
+			return ErrNoPrintCommand
+		}
+		quoted := "'" + strings.ReplaceAll(abs, "'", "''") + "'"
+		cmd = exec.Command(ps, "-NoProfile", "-NonInteractive", "-Command", "Start-Process -FilePath "+quoted+" -Verb Print")
+	case "android", "ios", "js", "wasip1", "plan9":
+		return ErrNoPrintCommand
+	default:
+		lp, err := exec.LookPath("lp")
+		if err != nil {
+			return ErrNoPrintCommand
+		}
+		cmd = exec.Command(lp, abs) // absolute: never read as an option
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %w: %s", filepath.Base(cmd.Path), err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// saveAs is the default Options.SaveAs: Fyne's save dialog, in dir,
+// offering name.
+func (d *Desk) saveAs(dir, name string, done func(path string)) {
+	dlg := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			done("")
+			return
+		}
+		path := w.URI().Path()
+		_ = w.Close()
+		done(path)
+	}, d.win)
+	dlg.SetFileName(name)
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err == nil {
+			if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+				dlg.SetLocation(l)
+			}
+		}
+	}
+	dlg.Resize(fyne.NewSize(min(900, d.win.Canvas().Size().Width-40), min(600, d.win.Canvas().Size().Height-40)))
+	dlg.Show()
 }
 
 // openFile is the default Options.OpenFile.

@@ -477,11 +477,11 @@ func TestStatement(t *testing.T) {
 	dir := t.TempDir()
 	f := newFixture(t, Options{DataDir: dir})
 	s := openStatementTab(t, f)
-	// Prefilled with the current month.
-	if s.from.Text != "1.11.2026" || s.to.Text != "30.11.2026" {
-		t.Errorf("period prefilled %q–%q, want the current month", s.from.Text, s.to.Text)
+	// Prefilled with the previous month.
+	if s.from.Text != "1.10.2026" || s.to.Text != "31.10.2026" || s.month.Selected != "lokakuu 2026" {
+		t.Errorf("period prefilled %q %q–%q, want the previous month", s.month.Selected, s.from.Text, s.to.Text)
 	}
-	if got := s.sel.Options; strings.Join(got, ",") != "Kotihoito,Siivous" {
+	if got := s.sel.Options; strings.Join(got, ",") != "Kotihoito,Siivous,Kaikki palvelut" {
 		t.Errorf("services offered %q", got)
 	}
 	if !s.printBtn.Disabled() {
@@ -490,6 +490,9 @@ func TestStatement(t *testing.T) {
 	s.sel.SetSelected("Kotihoito")
 	s.from.SetText("1.11.2026")
 	s.to.SetText("30.11.2026")
+	if s.month.Selected != "marraskuu 2026" {
+		t.Errorf("month shows %q for 1.11.2026–30.11.2026", s.month.Selected)
+	}
 	test.Tap(s.makeBtn)
 	f.wait(t, "statement:cust-1")
 
@@ -524,7 +527,7 @@ func TestStatement(t *testing.T) {
 	f.mu.Lock()
 	opened := append([]string(nil), f.opened...)
 	f.mu.Unlock()
-	wantPath := filepath.Join(dir, "tulosteet", "omavastuuerittely_A-1001_svc-home_2026-11-01_2026-11-30.pdf")
+	wantPath := filepath.Join(dir, "tulosteet", "omavastuuerittely_A-1001_Kotihoito_2026-11.pdf")
 	if len(opened) != 1 || opened[0] != wantPath {
 		t.Fatalf("opened %q, want %q", opened, wantPath)
 	}
@@ -536,7 +539,7 @@ func TestStatement(t *testing.T) {
 		t.Errorf("no PDF written at %s: %v", wantPath, err)
 	}
 	// A short note names the file; no dialog.
-	assertTexts(t, s.content, "Tulostettava versio avattiin: omavastuuerittely_A-1001_svc-home_2026-11-01_2026-11-30.pdf")
+	assertTexts(t, s.content, "Tulostettava versio avattiin: omavastuuerittely_A-1001_Kotihoito_2026-11.pdf")
 	if s.printDialog != nil || f.d.Window().Canvas().Overlays().Top() != nil {
 		t.Error("a dialog after the viewer opened")
 	}
@@ -605,21 +608,23 @@ func TestStatementFormErrors(t *testing.T) {
 func TestPrintFailureIsExplained(t *testing.T) {
 	cases := []struct {
 		name        string
-		write       func(data.Statement) (string, error)
+		write       func(data.Statement, string) (string, error)
 		open        func(string) error
 		wantDialog  []string // texts of the dialog
 		wantNote    string   // the note under the buttons, "" hidden
 		wantOpenRun bool
 	}{
 		{
-			name:  "write fails",
-			write: func(data.Statement) (string, error) { return "", errors.New("write /x: no space left on device") },
+			name: "write fails",
+			write: func(data.Statement, string) (string, error) {
+				return "", errors.New("write /x: no space left on device")
+			},
 			wantDialog: []string{"Virhe", "Tulostettavaa versiota ei voitu tallentaa. Tarkista, että levyllä on tilaa ja " +
 				"että tulosteiden kansioon voi tallentaa tiedostoja, ja yritä uudelleen."},
 		},
 		{
 			name:  "no viewer",
-			write: func(data.Statement) (string, error) { return "/x/tulosteet/e.pdf", nil },
+			write: func(data.Statement, string) (string, error) { return "/x/tulosteet/e.pdf", nil },
 			open:  func(string) error { return errors.New(`exec: "xdg-open": executable file not found in $PATH`) },
 			wantDialog: []string{"Tulostettava versio tallennettiin", "Tulostettava versio (PDF) tallennettiin tiedostoon:",
 				"/x/tulosteet/e.pdf", "PDF-katselinta ei voitu avata. Avaa tiedosto itse, esimerkiksi tiedostonhallinnasta, " +
@@ -633,7 +638,7 @@ func TestPrintFailureIsExplained(t *testing.T) {
 			var got data.Statement
 			opened := false
 			f := newFixture(t, Options{
-				WriteStatementPDF: func(st data.Statement) (string, error) { got = st; return tc.write(st) },
+				WriteStatementPDF: func(st data.Statement, l string) (string, error) { got = st; return tc.write(st, l) },
 				OpenFile: func(p string) error {
 					opened = true
 					if tc.open != nil {
@@ -644,6 +649,7 @@ func TestPrintFailureIsExplained(t *testing.T) {
 			})
 			s := openStatementTab(t, f)
 			s.sel.SetSelected("Kotihoito")
+			s.month.SetSelected("marraskuu 2026")
 			test.Tap(s.makeBtn)
 			f.wait(t, "statement:cust-1")
 			test.Tap(s.printBtn)
@@ -707,24 +713,34 @@ func TestSync(t *testing.T) {
 }
 
 func TestStatementFileName(t *testing.T) {
-	st := func(number, id, svc string) data.Statement {
-		return data.Statement{Customer: data.Customer{ID: id, CustomerNumber: number, Hetu: scenarioHetu},
-			Service: data.Service{ID: svc}, From: data.NewDate(2026, 11, 1), To: data.NewDate(2026, 11, 30)}
+	st := func(number, svc string, from, to data.Date) data.Statement {
+		return data.Statement{Customer: data.Customer{ID: "cust-1", CustomerNumber: number, Hetu: scenarioHetu,
+			FirstNames: "Sinikka", LastName: "Ääpälä"},
+			Service: data.Service{ID: "svc-1", Name: svc}, From: from, To: to}
 	}
+	nov1, nov30 := data.NewDate(2026, 11, 1), data.NewDate(2026, 11, 30)
 	cases := []struct {
 		st   data.Statement
 		want string
 	}{
-		{st("A-1001", "cust-1", "svc-home"), "omavastuuerittely_A-1001_svc-home_2026-11-01_2026-11-30.pdf"},
-		{st("", "cust-1", "svc-home"), "omavastuuerittely_cust-1_svc-home_2026-11-01_2026-11-30.pdf"},
-		{st("Ä/1 2", "cust-1", "svc:x"), "omavastuuerittely___1_2_svc_x_2026-11-01_2026-11-30.pdf"},
+		{st("A-1001", "Kotihoito", nov1, nov30), "omavastuuerittely_A-1001_Kotihoito_2026-11.pdf"},
+		// No number: the name, never the internal id.
+		{st("", "Kotihoito", nov1, nov30), "omavastuuerittely_Ääpälä-Sinikka_Kotihoito_2026-11.pdf"},
+		{st("Ä/1 2", "Siivous: ikkunat", nov1, nov30), "omavastuuerittely_Ä-1-2_Siivous-ikkunat_2026-11.pdf"},
+		// All services; a range that is not one whole month.
+		{st("A-1001", "", nov1, data.NewDate(2026, 12, 15)), "omavastuuerittely_A-1001_kaikki-palvelut_2026-11-01_2026-12-15.pdf"},
+		{st("A-1001", "Kotihoito", data.NewDate(2026, 11, 2), nov30), "omavastuuerittely_A-1001_Kotihoito_2026-11-02_2026-11-30.pdf"},
 		// A henkilötunnus stored as a number (before the rule refused it)
 		// never reaches a file name.
-		{st("220830Y912T", "cust-1", "svc-home"), "omavastuuerittely_cust-1_svc-home_2026-11-01_2026-11-30.pdf"},
+		{st("220830Y912T", "Kotihoito", nov1, nov30), "omavastuuerittely_Ääpälä-Sinikka_Kotihoito_2026-11.pdf"},
 	}
+	cases[3].st.Service = data.Service{}
 	for _, tc := range cases {
 		if got := StatementFileName(tc.st); got != tc.want {
 			t.Errorf("StatementFileName = %q, want %q", got, tc.want)
+		}
+		if got := StatementFileName(tc.st); strings.Contains(got, "cust-1") || strings.Contains(got, scenarioHetu) {
+			t.Errorf("StatementFileName = %q carries an id or the henkilötunnus", got)
 		}
 	}
 }

@@ -163,6 +163,7 @@ func TestEverythingFitsAt1280x800(t *testing.T) {
 			}
 			s := v.statement
 			s.sel.SetSelected("Omaishoidon vapaa")
+			s.month.SetSelectedIndex(0) // November 2026, the events' month
 			test.Tap(s.makeBtn)
 			f.wait(t, "statement:cust-3")
 			if rows := gridRows(s.result); len(rows) != 5 || len(rows[0]) != 9 {

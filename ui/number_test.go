@@ -344,7 +344,10 @@ func TestTodayFollowsNow(t *testing.T) {
 	now := time.Date(2026, time.November, 30, 23, 30, 0, 0, time.UTC)
 	f := newFixture(t, Options{Now: func() time.Time { return now }})
 	s := openStatementTab(t, f)
-	if s.from.Text != "1.12.2026" || s.to.Text != "31.12.2026" {
-		t.Errorf("period prefilled %q–%q, want December 2026", s.from.Text, s.to.Text)
+	// The form offers December as the current month and prefills the
+	// previous one, November.
+	if s.month.Options[0] != "joulukuu 2026" || s.from.Text != "1.11.2026" || s.to.Text != "30.11.2026" {
+		t.Errorf("months from %q, period prefilled %q–%q, want December 2026 the latest, November prefilled",
+			s.month.Options[0], s.from.Text, s.to.Text)
 	}
 }

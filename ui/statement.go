@@ -2,9 +2,12 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,45 +17,88 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/data"
+	"psopdesk/ui/print"
 )
 
 // statementTab is the Omavastuuerittely tab (DOMAIN.md §5): choose the
-// service and the period, make the statement, open its printable version.
+// service (or Kaikki palvelut), the period (a month or a free range) and
+// the statement's language, make the statement, then open, print, save
+// or export it.
+//
+// What is opened, printed, saved or exported is always the statement of
+// what the form says now: a change of the service or the period clears
+// the statement shown (and disables those buttons) until it is made
+// again. The language is read from the form when a button is pressed:
+// the statement on screen is the same in every language.
 type statementTab struct {
 	v *customerView
 
 	services []data.Service // the customer's services (of their grants), by name
+	allIndex int            // index of Kaikki palvelut in sel's options; -1 when not offered
 	sel      *widget.Select
+	months   []data.Date // first days of the months offered, newest first
+	month    *widget.Select
 	from, to *widget.Entry
+	langs    []string // statement language codes, in langSel's order
+	langSel  *widget.Select
 	makeBtn  *widget.Button
 	errLabel *widget.Label
 
-	result   *fyne.Container
-	printBtn *widget.Button // enabled only while a statement is shown
+	result *fyne.Container
+	// The buttons that use the statement shown: enabled only while one is
+	// shown and none of them is at work.
+	printBtn, printerBtn, saveBtn, csvBtn *widget.Button
 	// printMsg is the short note under the buttons: writing, opened,
 	// saved. Failures get a dialog (printDialog) instead.
 	printMsg    *widget.Label
 	printDialog dialog.Dialog // the last failure dialog, for tests
 
-	content fyne.CanvasObject
+	content *fyne.Container
 
-	st    *data.Statement // the statement shown, nil before the first
-	makes int             // UI goroutine only: drops stale results
+	st      *data.Statement // the statement shown, nil before the first
+	makes   int             // UI goroutine only: drops stale results
+	busy    bool            // a file is being written
+	setting bool            // the form is being set by the program, not the user
+	loaded  bool            // the defaults of the customer's data are set
 }
 
+// statementLanguages are the languages a statement prints in.
+var statementLanguages = []string{"fi", "sv", "en"}
+
 func newStatementTab(v *customerView) *statementTab {
-	s := &statementTab{v: v}
-	s.sel = widget.NewSelect(nil, nil)
+	s := &statementTab{v: v, allIndex: -1, langs: statementLanguages}
+	s.sel = widget.NewSelect(nil, func(string) { s.formChanged() })
 	s.sel.PlaceHolder = lang.L("Choose a service")
 	today := v.d.opt.Today()
+	s.months = recentMonths(today, 24)
+	names := make([]string, len(s.months))
+	for i, m := range s.months {
+		names[i] = monthName(m)
+	}
+	s.month = widget.NewSelect(names, func(string) { s.monthChosen() })
+	s.month.PlaceHolder = lang.L("Own range")
 	s.from = widget.NewEntry()
-	s.from.SetText(data.NewDate(today.Year, today.Month, 1).Format())
 	s.from.SetPlaceHolder(lang.L("d.m.yyyy"))
 	s.to = widget.NewEntry()
-	s.to.SetText(data.NewDate(today.Year, today.Month+1, 0).Format())
 	s.to.SetPlaceHolder(lang.L("d.m.yyyy"))
+	s.from.OnChanged = func(string) { s.datesChanged() }
+	s.to.OnChanged = func(string) { s.datesChanged() }
 	s.from.OnSubmitted = func(string) { s.make() }
 	s.to.OnSubmitted = func(string) { s.make() }
+	langNames := make([]string, len(s.langs))
+	for i, c := range s.langs {
+		langNames[i] = languageName(c)
+	}
+	s.langSel = widget.NewSelect(langNames, nil)
+	// The previous calendar month, the monthly routine's; the customer's
+	// language and service follow with their data (setServices).
+	s.setting = true
+	s.setLanguage("fi")
+	s.month.SetSelectedIndex(1)
+	s.from.SetText(s.months[1].Format())
+	s.to.SetText(monthEnd(s.months[1]).Format())
+	s.setting = false
+
 	s.makeBtn = widget.NewButtonWithIcon(lang.L("Make co-payment statement"), theme.DocumentIcon(), s.make)
 	s.makeBtn.Importance = widget.HighImportance
 
@@ -61,12 +107,15 @@ func newStatementTab(v *customerView) *statementTab {
 	s.errLabel.Wrapping = fyne.TextWrapWord
 	s.errLabel.Hide()
 
-	s.printBtn = widget.NewButtonWithIcon(lang.L("Open printable version"), theme.DocumentPrintIcon(), s.print)
-	s.printBtn.Disable()
+	s.printBtn = widget.NewButtonWithIcon(lang.L("Open printable version"), theme.DocumentIcon(), s.print)
+	s.printerBtn = widget.NewButtonWithIcon(lang.L("Print"), theme.DocumentPrintIcon(), s.sendToPrinter)
+	s.saveBtn = widget.NewButtonWithIcon(lang.L("Save"), theme.DocumentSaveIcon(), s.save)
+	s.csvBtn = widget.NewButtonWithIcon(lang.L("Export CSV"), theme.DownloadIcon(), s.exportCSV)
 	s.printMsg = widget.NewLabel("")
 	s.printMsg.Wrapping = fyne.TextWrapWord
 	s.printMsg.Hide()
 	s.result = container.NewVBox()
+	s.updateButtons()
 
 	h := widget.NewEntry().MinSize().Height
 	field := func(label string, w float32, o fyne.CanvasObject) fyne.CanvasObject {
@@ -75,19 +124,116 @@ func newStatementTab(v *customerView) *statementTab {
 			container.NewGridWrap(fyne.NewSize(w, h), o))
 	}
 	form := container.NewHBox(
-		field(lang.L("Service"), 240, s.sel),
-		field(lang.L("Start date"), 130, s.from),
-		field(lang.L("End date"), 130, s.to),
+		field(lang.L("Service"), 230, s.sel),
+		field(lang.L("Month"), 170, s.month),
+		field(lang.L("Start date"), 115, s.from),
+		field(lang.L("End date"), 115, s.to),
+		field(lang.L("Statement language"), 120, s.langSel),
 	)
 	// The buttons at the top, under the form, so the printable version is
 	// reachable without scrolling past the statement; its note right below.
-	buttons := container.NewHBox(s.makeBtn, s.printBtn)
+	buttons := container.NewHBox(s.makeBtn, widget.NewSeparator(), s.printBtn, s.printerBtn, s.saveBtn, s.csvBtn)
 	s.content = container.NewVBox(form, buttons, s.printMsg, s.errLabel, widget.NewSeparator(), s.result)
 	return s
 }
 
-// setServices offers the services of the customer's grants, keeping the
-// user's choice when it is still offered, else choosing the first.
+// recentMonths gives the first days of the n months up to today's,
+// newest first.
+func recentMonths(today data.Date, n int) []data.Date {
+	out := make([]data.Date, n)
+	for i := range out {
+		out[i] = data.NewDate(today.Year, today.Month-time.Month(i), 1)
+	}
+	return out
+}
+
+func monthEnd(first data.Date) data.Date { return data.NewDate(first.Year, first.Month+1, 0) }
+
+// monthName is a month as a choice: "marraskuu 2026".
+func monthName(first data.Date) string {
+	names := [...]string{lang.L("month.1"), lang.L("month.2"), lang.L("month.3"), lang.L("month.4"),
+		lang.L("month.5"), lang.L("month.6"), lang.L("month.7"), lang.L("month.8"),
+		lang.L("month.9"), lang.L("month.10"), lang.L("month.11"), lang.L("month.12")}
+	return fmt.Sprintf("%s %d", names[first.Month-1], first.Year)
+}
+
+// setLanguage chooses the statement language code (fi, sv, en; any other
+// gives fi).
+func (s *statementTab) setLanguage(code string) {
+	i := slices.Index(s.langs, code)
+	if i < 0 {
+		i = 0
+	}
+	s.langSel.SetSelectedIndex(i)
+}
+
+// language is the statement language chosen on the form.
+func (s *statementTab) language() string {
+	if i := s.langSel.SelectedIndex(); i >= 0 && i < len(s.langs) {
+		return s.langs[i]
+	}
+	return "fi"
+}
+
+// monthChosen fills the range with the month chosen.
+func (s *statementTab) monthChosen() {
+	if s.setting {
+		return
+	}
+	i := s.month.SelectedIndex()
+	if i < 0 || i >= len(s.months) {
+		return
+	}
+	s.setting = true
+	s.from.SetText(s.months[i].Format())
+	s.to.SetText(monthEnd(s.months[i]).Format())
+	s.setting = false
+	s.formChanged()
+}
+
+// datesChanged follows a typed range: the month choice shows the month
+// the range is, or none; the statement shown is no longer the form's.
+func (s *statementTab) datesChanged() {
+	if s.setting {
+		return
+	}
+	idx := -1
+	from, err1 := data.ParseFinnishDate(s.from.Text)
+	to, err2 := data.ParseFinnishDate(s.to.Text)
+	if err1 == nil && err2 == nil {
+		for i, m := range s.months {
+			if from == m && to == monthEnd(m) {
+				idx = i
+			}
+		}
+	}
+	if idx != s.month.SelectedIndex() {
+		s.setting = true
+		if idx < 0 {
+			s.month.ClearSelected()
+		} else {
+			s.month.SetSelectedIndex(idx)
+		}
+		s.setting = false
+	}
+	s.formChanged()
+}
+
+// formChanged: the service or the period changed. The statement shown is
+// not the form's any more: it goes, and a make under way is dropped.
+func (s *statementTab) formChanged() {
+	if s.setting {
+		return
+	}
+	s.makes++
+	s.makeBtn.Enable()
+	s.clear()
+}
+
+// setServices offers the services of the customer's grants and, with two
+// or more, Kaikki palvelut. The first time it chooses the service of the
+// grant valid today that began last, and the customer's language (fi or
+// sv, else fi); later it keeps the user's choices while still offered.
 func (s *statementTab) setServices(cd customerData) {
 	granted := map[string]bool{}
 	for _, g := range cd.Grants {
@@ -99,22 +245,68 @@ func (s *statementTab) setServices(cd customerData) {
 			s.services = append(s.services, svc)
 		}
 	}
-	names := make([]string, len(s.services))
+	names := make([]string, len(s.services), len(s.services)+1)
 	for i, svc := range s.services {
 		names[i] = svc.Name
 	}
+	s.allIndex = -1
+	if len(s.services) > 1 {
+		s.allIndex = len(names)
+		names = append(names, lang.L("All services"))
+	}
 	chosen := s.sel.Selected
-	s.sel.Options = names
-	s.sel.ClearSelected()
-	for _, n := range names {
-		if n == chosen {
-			s.sel.SetSelected(n)
+	if !s.loaded {
+		chosen = ""
+		if id := defaultService(cd.Grants, s.v.d.opt.Today()); id != "" {
+			for _, svc := range s.services {
+				if svc.ID == id {
+					chosen = svc.Name
+				}
+			}
+		}
+		s.setting = true
+		s.setLanguage(print.CustomerLanguage(cd.Customer))
+		s.setting = false
+		s.loaded = true
+	}
+	if !slices.Contains(names, chosen) {
+		chosen = ""
+		if len(names) > 0 {
+			chosen = names[0]
 		}
 	}
-	if s.sel.Selected == "" && len(names) > 0 {
-		s.sel.SetSelected(names[0])
+	changed := chosen != s.sel.Selected
+	s.setting = true
+	s.sel.Options = names
+	if chosen == "" {
+		s.sel.ClearSelected()
+	} else {
+		s.sel.SetSelected(chosen)
 	}
+	s.setting = false
 	s.sel.Refresh()
+	if changed {
+		s.formChanged()
+	}
+}
+
+// defaultService is the service of the customer's grant valid on today
+// that began last (ties: the one valid longest), "" when none is valid.
+func defaultService(grants []data.Grant, today data.Date) string {
+	var best *data.Grant
+	for i, g := range grants {
+		if !g.ValidFrom.IsZero() && g.ValidFrom.After(today) || !g.ValidTo.IsZero() && g.ValidTo.Before(today) {
+			continue
+		}
+		if best == nil || g.ValidFrom.After(best.ValidFrom) ||
+			g.ValidFrom == best.ValidFrom && (g.ValidTo.IsZero() || !best.ValidTo.IsZero() && g.ValidTo.After(best.ValidTo)) {
+			best = &grants[i]
+		}
+	}
+	if best == nil {
+		return ""
+	}
+	return best.ServiceID
 }
 
 func (s *statementTab) fail(msg string) {
@@ -123,24 +315,50 @@ func (s *statementTab) fail(msg string) {
 	s.clear()
 }
 
-// clear removes the statement shown (and with it the print button's use).
+// relayout lays the tab out again after a note or an error was shown or
+// hidden, so nothing keeps the place of a hidden one or overlaps.
+func (s *statementTab) relayout() {
+	if s.content != nil {
+		s.content.Refresh()
+	}
+}
+
+// clear removes the statement shown (and with it the buttons' use).
 func (s *statementTab) clear() {
 	s.st = nil
-	s.printBtn.Disable()
 	s.printMsg.Hide()
 	s.result.Objects = nil
 	s.result.Refresh()
+	s.updateButtons()
+	s.relayout()
+}
+
+// updateButtons enables the buttons that use the statement while one is
+// shown and no file is being written.
+func (s *statementTab) updateButtons() {
+	for _, b := range []*widget.Button{s.printBtn, s.printerBtn, s.saveBtn, s.csvBtn} {
+		if s.st != nil && !s.busy {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
 }
 
 // make checks the form and makes the statement off the UI goroutine.
 // Errors show next to the form; the form keeps its text.
 func (s *statementTab) make() {
 	idx := s.sel.SelectedIndex()
-	if idx < 0 || idx >= len(s.services) {
+	var serviceID string
+	switch {
+	case idx >= 0 && idx == s.allIndex:
+		serviceID = ""
+	case idx >= 0 && idx < len(s.services):
+		serviceID = s.services[idx].ID
+	default:
 		s.fail(lang.L("Choose the service of the statement."))
 		return
 	}
-	svc := s.services[idx]
 	from, err := data.ParseFinnishDate(s.from.Text)
 	if err != nil {
 		s.fail(dateError(err, s.from.Text, lang.L("The start date {{.D}} is not a date. Write it as d.m.yyyy, for example 1.11.2026.",
@@ -160,7 +378,7 @@ func (s *statementTab) make() {
 	src := s.v.d.src
 	s.makeBtn.Disable()
 	go func() {
-		st, err := src.Statement(id, svc.ID, from, to, made)
+		st, err := src.Statement(id, serviceID, from, to, made)
 		s.v.d.do(func() {
 			if n != s.makes {
 				return
@@ -193,7 +411,7 @@ func dateError(err error, text, formatHint string) string {
 	return formatHint
 }
 
-// show lays out a made statement: header, rows, totals, print button.
+// show lays out a made statement: header, rows, totals.
 func (s *statementTab) show(st data.Statement) {
 	s.st = &st
 	var objs []fyne.CanvasObject
@@ -207,6 +425,9 @@ func (s *statementTab) show(st data.Statement) {
 	if st.Provider.BusinessID != "" {
 		who = append(who, lang.L("Business ID"), st.Provider.BusinessID)
 	}
+	if st.Provider.Address != "" {
+		who = append(who, lang.L("Address"), st.Provider.Address)
+	}
 	if st.Provider.Contact != "" {
 		who = append(who, lang.L("Contact"), st.Provider.Contact)
 	}
@@ -215,16 +436,31 @@ func (s *statementTab) show(st data.Statement) {
 		lang.L("Address"), orDash(st.Customer.Address),
 		lang.L("Customer number"), orDash(st.Customer.CustomerNumber),
 	)
-	what := []string{
-		lang.L("Service"), st.Service.Name,
-		lang.L("Service content"), orDash(st.Service.Content),
+	var what []string
+	if st.AllServices() {
+		names := make([]string, 0, len(st.Services))
+		for _, svc := range st.Services {
+			names = append(names, svc.Name)
+		}
+		what = append(what, lang.L("Service"), lang.L("All services")+": "+orDash(strings.Join(names, ", ")))
+	} else {
+		what = append(what,
+			lang.L("Service"), st.Service.Name,
+			lang.L("Service content"), orDash(st.Service.Content))
+	}
+	what = append(what,
 		lang.L("Period"), dateRange(st.From, st.To),
 		lang.L("Made on"), st.Made.Format(),
-	}
+	)
 	objs = append(objs, container.NewGridWithColumns(2, formGrid(who...), container.NewVBox(formGrid(what...))))
 	var vouchers []string
 	for _, g := range st.Grants {
-		vouchers = append(vouchers, lang.L("Voucher"), grantLine(g, st.Service.Unit))
+		svc, _ := st.ServiceByID(g.ServiceID)
+		line := grantLine(g, svc.Unit)
+		if st.AllServices() && svc.Name != "" {
+			line = svc.Name + ": " + line
+		}
+		vouchers = append(vouchers, lang.L("Voucher"), line)
 	}
 	if len(vouchers) > 0 {
 		objs = append(objs, formGrid(vouchers...))
@@ -239,10 +475,11 @@ func (s *statementTab) show(st data.Statement) {
 		fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	note.Wrapping = fyne.TextWrapWord
 	s.printMsg.Hide()
-	s.printBtn.Enable()
 	objs = append(objs, note)
 	s.result.Objects = objs
 	s.result.Refresh()
+	s.updateButtons()
+	s.relayout()
 }
 
 // grantLine describes a statement's voucher: number, validity, value per
@@ -281,10 +518,14 @@ func statementTable(st data.Statement) fyne.CanvasObject {
 		if withVoucher {
 			row = append(row, cell{text: r.VoucherNumber})
 		}
-		mark := ""
+		var marks []string
 		if r.InReview {
-			mark = statusLabel(data.StatusInReview)
+			marks = append(marks, statusLabel(data.StatusInReview))
 		}
+		if r.BalanceUsedUp {
+			marks = append(marks, lang.L("balance used up"))
+		}
+		mark := strings.Join(marks, ", ")
 		row = append(row,
 			cell{text: r.Content},
 			cell{text: quantityText(r.Quantity, r.Unit)},
@@ -313,51 +554,175 @@ func statementTable(st data.Statement) fyne.CanvasObject {
 	return newGridTable(cols, rows, content)
 }
 
-// print writes the printable version off the UI goroutine and opens it.
-// Opened: a short note under the buttons names the file. Saved but not
-// opened (no PDF viewer): a dialog gives the full path and asks the user
-// to open it. Not saved: a dialog says so. The raw errors go to the log.
-func (s *statementTab) print() {
-	if s.st == nil {
-		return
+// output is what a button hands to its work off the UI goroutine: the
+// statement shown and the language chosen, at the press.
+func (s *statementTab) output() (data.Statement, string, bool) {
+	if s.st == nil || s.busy {
+		return data.Statement{}, "", false
 	}
-	st := *s.st
-	write, open := s.v.d.opt.WriteStatementPDF, s.v.d.opt.OpenFile
-	id := s.v.cust.ID
-	s.printBtn.Disable()
-	s.printMsg.SetText(lang.L("Writing the printable version…"))
+	return *s.st, s.language(), true
+}
+
+// working marks a file being written: the buttons wait, the note says so.
+func (s *statementTab) working(note string) {
+	s.busy = true
+	s.updateButtons()
+	s.printMsg.SetText(note)
 	s.printMsg.Importance = widget.MediumImportance
 	s.printMsg.Show()
+	s.relayout()
+}
+
+// done ends working and tells the test hooks (event).
+func (s *statementTab) done(event string) {
+	s.busy = false
+	s.updateButtons()
+	s.printMsg.Refresh()
+	s.relayout()
+	s.v.d.told(event + ":" + s.v.cust.ID)
+}
+
+// writeFailed tells in a dialog that a file could not be written.
+func (s *statementTab) writeFailed(err error) {
+	slog.Error("writing the statement failed", "err", err)
+	s.printMsg.Hide()
+	s.printDialog = dialog.NewError(errors.New(lang.L("The printable version could not be saved. Check that the disk has free space and that you may save files in the printouts folder, then try again.")), s.v.d.win)
+	s.printDialog.Show()
+}
+
+// print writes the printable version off the UI goroutine and opens it
+// (Avaa tulostettava versio). Opened: a short note under the buttons
+// names the file. Saved but not opened (no PDF viewer): a dialog gives the
+// full path and asks the user to open it. Not saved: a dialog says so.
+// The raw errors go to the log.
+func (s *statementTab) print() {
+	st, language, ok := s.output()
+	if !ok {
+		return
+	}
+	write, open := s.v.d.opt.WriteStatementPDF, s.v.d.opt.OpenFile
+	s.working(lang.L("Writing the printable version…"))
 	go func() {
-		path, err := write(st)
+		path, err := write(st, language)
 		var openErr error
 		if err == nil {
 			slog.Info("statement written", "file", filepath.Base(path))
 			openErr = open(path)
 		}
 		s.v.d.do(func() {
-			if s.st != nil {
-				s.printBtn.Enable()
-			}
-			win := s.v.d.win
-			switch {
-			case err != nil:
-				slog.Error("writing the printable statement failed", "err", err)
-				s.printMsg.Hide()
-				s.printDialog = dialog.NewError(errors.New(lang.L("The printable version could not be saved. Check that the disk has free space and that you may save files in the printouts folder, then try again.")), win)
-				s.printDialog.Show()
-			case openErr != nil:
-				slog.Error("opening the printable statement failed", "file", filepath.Base(path), "err", openErr)
-				s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
-				s.printDialog = savedNotOpenedDialog(path, win)
-				s.printDialog.Show()
-			default:
-				s.printMsg.SetText(lang.L("Printable version opened: {{.File}}", map[string]any{"File": filepath.Base(path)}))
-			}
-			s.printMsg.Refresh()
-			s.v.d.told("pdf:" + id)
+			s.opened(path, err, openErr, lang.L("Printable version opened: {{.File}}", map[string]any{"File": filepath.Base(path)}))
+			s.done("pdf")
 		})
 	}()
+}
+
+// opened shows the outcome of writing path (err) and opening it (openErr).
+func (s *statementTab) opened(path string, err, openErr error, note string) {
+	switch {
+	case err != nil:
+		s.writeFailed(err)
+	case openErr != nil:
+		slog.Error("opening the printable statement failed", "file", filepath.Base(path), "err", openErr)
+		s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
+		s.printDialog = savedNotOpenedDialog(path, s.v.d.win)
+		s.printDialog.Show()
+	default:
+		s.printMsg.SetText(note)
+	}
+}
+
+// sendToPrinter writes the printable version and sends it to the default
+// printer (Tulosta). Where the system offers no way to print from a
+// program, it opens the file instead, for the user to print it from the
+// viewer, and says so.
+func (s *statementTab) sendToPrinter() {
+	st, language, ok := s.output()
+	if !ok {
+		return
+	}
+	write, printFile, open := s.v.d.opt.WriteStatementPDF, s.v.d.opt.PrintFile, s.v.d.opt.OpenFile
+	s.working(lang.L("Sending the statement to the printer…"))
+	go func() {
+		path, err := write(st, language)
+		var printErr, openErr error
+		opened := false
+		if err == nil {
+			printErr = printFile(path)
+			if errors.Is(printErr, ErrNoPrintCommand) {
+				opened, openErr = true, open(path)
+			}
+		}
+		s.v.d.do(func() {
+			switch {
+			case err != nil || opened:
+				s.opened(path, err, openErr, lang.L("This computer cannot print straight from PSOP Desk: the printable version was opened, print it from the viewer."))
+			case printErr != nil:
+				slog.Error("printing the statement failed", "file", filepath.Base(path), "err", printErr)
+				s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
+				s.printDialog = dialog.NewError(errors.New(lang.L("The statement could not be sent to the printer. Check that a printer is set as the default, or open the printable version and print it from the viewer. It was saved as {{.Path}}.",
+					map[string]any{"Path": path})), s.v.d.win)
+				s.printDialog.Show()
+			default:
+				s.printMsg.SetText(lang.L("Sent to the printer: {{.File}}", map[string]any{"File": filepath.Base(path)}))
+			}
+			s.done("printed")
+		})
+	}()
+}
+
+// save asks where to save the printable version (Tallenna) and writes it
+// there.
+func (s *statementTab) save() {
+	s.saveAs(StatementFileName, "saved", func(path string, st data.Statement, language string) error {
+		return print.StatementFile(path, st, print.Options{Language: language})
+	})
+}
+
+// exportCSV asks where to save the statement's rows as CSV (Vie CSV) and
+// writes them there: UTF-8 with BOM, ';', decimal comma (ui/print).
+func (s *statementTab) exportCSV() {
+	s.saveAs(StatementCSVFileName, "csv", func(path string, st data.Statement, language string) error {
+		return print.StatementCSVFile(path, st, print.Options{Language: language})
+	})
+}
+
+// saveAs asks (Options.SaveAs) where to save the statement shown, offering
+// name(st) in the printouts folder, and writes it there off the UI
+// goroutine with write. The event told at the end is event+":"+customer.
+func (s *statementTab) saveAs(name func(data.Statement) string, event string, write func(path string, st data.Statement, language string) error) {
+	st, language, ok := s.output()
+	if !ok {
+		return
+	}
+	dir, err := s.v.d.printsDir()
+	if err != nil {
+		dir = ""
+	}
+	suggested := name(st)
+	if dir != "" {
+		suggested = filepath.Base(UniquePath(filepath.Join(dir, suggested)))
+	}
+	s.busy = true
+	s.updateButtons()
+	s.v.d.opt.SaveAs(dir, suggested, func(path string) {
+		if path == "" { // cancelled
+			s.done(event)
+			return
+		}
+		s.working(lang.L("Saving…"))
+		go func() {
+			err := write(path, st, language)
+			s.v.d.do(func() {
+				if err != nil {
+					s.writeFailed(err)
+				} else {
+					slog.Info("statement saved", "file", filepath.Base(path))
+					s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
+				}
+				s.done(event)
+			})
+		}()
+	})
 }
 
 // savedNotOpenedDialog tells that the PDF was saved at path (selectable,

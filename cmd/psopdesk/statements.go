@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -130,18 +127,12 @@ func checkStatementLang(l string, emptyOK bool) error {
 }
 
 // customerLang is the language of cu's statements: l when given, else the
-// customer's own (fi when it is none of fi, sv, en).
+// customer's own (print.CustomerLanguage).
 func customerLang(l string, cu data.Customer) string {
 	if l != "" {
 		return l
 	}
-	switch cl := strings.ToLower(strings.TrimSpace(cu.Language)); {
-	case strings.HasPrefix(cl, "sv"):
-		return "sv"
-	case strings.HasPrefix(cl, "en"):
-		return "en"
-	}
-	return "fi"
+	return print.CustomerLanguage(cu)
 }
 
 // requireData refuses a cache never synced, as statement does.
@@ -306,7 +297,7 @@ func makeMonthStatements(c *cache.Cache, r batchRequest, stderr io.Writer) (batc
 	if res.summary, err = reserveFile(r.outDir, strings.TrimSuffix(summaryName, ".csv"), ".csv"); err != nil {
 		return res, err
 	}
-	if err := writeSummaryFile(res.summary, sts, combinedOpt.Language); err != nil {
+	if err := print.SummaryCSVFile(res.summary, sts, print.Options{Language: combinedOpt.Language}); err != nil {
 		os.Remove(res.summary)
 		return res, err
 	}
@@ -416,65 +407,4 @@ func reserveFile(dir, base, ext string) (string, error) {
 			return "", &print.FileError{Path: path, Err: err}
 		}
 	}
-}
-
-// writeSummaryFile writes the batch's summary CSV at path (see
-// writeSummary), through a temporary file renamed over path.
-func writeSummaryFile(path string, sts []data.Statement, language string) error {
-	var buf bytes.Buffer
-	if err := writeSummary(&buf, sts, language); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".yhteenveto-*.csv.tmp")
-	if err != nil {
-		return &print.FileError{Path: path, Err: err}
-	}
-	_, err = tmp.Write(buf.Bytes())
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o600)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return &print.FileError{Path: path, Err: err}
-	}
-	return nil
-}
-
-// writeSummary writes the summary of sts as CSV that Finnish Excel opens
-// as is, like print.WriteStatementCSV: UTF-8 with a BOM, ";" between
-// cells, CRLF line ends. A header row (in language), then one row per
-// statement: customer number (print.CSVIdentifier: kept as text, leading
-// zeros and all), name ("Last First", print.CSVText: a text that begins
-// with = + - @ is made harmless), and the totals of price, voucher share
-// and co-payment as numbers with a decimal comma (print.CSVAmount:
-// "1234,50", "-12,50").
-func writeSummary(w io.Writer, sts []data.Statement, language string) error {
-	l := print.LabelsFor(language)
-	bw := bufio.NewWriter(w)
-	bw.WriteString("\ufeff")
-	cw := csv.NewWriter(bw)
-	cw.Comma = ';'
-	cw.UseCRLF = true
-	cw.Write([]string{print.CSVText(l.CustomerNumber), print.CSVText(l.Customer),
-		print.CSVText(l.ColPrice), print.CSVText(l.ColVoucherShare), print.CSVText(l.ColCoPayment)})
-	for _, st := range sts {
-		cu := st.Customer
-		name := hetu.Redact(strings.TrimSpace(cu.LastName+" "+cu.FirstNames), l.Redacted)
-		cw.Write([]string{print.CSVIdentifier(cu.CustomerNumber), print.CSVText(name),
-			print.CSVAmount(st.Totals.Price), print.CSVAmount(st.Totals.VoucherShare), print.CSVAmount(st.Totals.CoPayment)})
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	return bw.Flush()
 }

@@ -151,3 +151,30 @@ func CSVIdentifier(s string) string {
 	}
 	return csvTextMark + s
 }
+
+// SummaryCSVFile writes yhteenveto.csv of a month's batch at path (as
+// StatementCSVFile: atomic, 0600; UTF-8 with a BOM, ";", CRLF): a heading
+// row in opt's language, then per statement the customer number (kept as
+// text), the name, and the totals of price, voucher share and co-payment
+// with a decimal comma. Never the henkilötunnus.
+func SummaryCSVFile(path string, sts []data.Statement, opt Options) error {
+	l := opt.labels()
+	var buf bytes.Buffer
+	buf.WriteString(csvBOM)
+	cw := csv.NewWriter(&buf)
+	cw.Comma = ';'
+	cw.UseCRLF = true
+	_ = cw.Write([]string{CSVText(l.CustomerNumber), CSVText(l.Customer),
+		CSVText(l.ColPrice), CSVText(l.ColVoucherShare), CSVText(l.ColCoPayment)})
+	for _, st := range sts {
+		cu := st.Customer
+		name := hetu.Redact(strings.TrimSpace(cu.LastName+" "+cu.FirstNames), l.Redacted)
+		_ = cw.Write([]string{CSVIdentifier(cu.CustomerNumber), CSVText(name),
+			CSVAmount(st.Totals.Price), CSVAmount(st.Totals.VoucherShare), CSVAmount(st.Totals.CoPayment)})
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, ".yhteenveto-*.csv.tmp", buf.Bytes())
+}

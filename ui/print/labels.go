@@ -179,3 +179,16 @@ func (l Labels) perUnit(u data.Unit) string {
 	}
 	return string(u)
 }
+
+// CustomerLanguage is the language of a customer's statement (DOMAIN.md §5:
+// it follows the customer's, not the UI's): "sv" or "en" when the
+// customer's language is Swedish or English, else "fi".
+func CustomerLanguage(c data.Customer) string {
+	switch l := strings.ToLower(strings.TrimSpace(c.Language)); {
+	case strings.HasPrefix(l, "sv"):
+		return "sv"
+	case strings.HasPrefix(l, "en"):
+		return "en"
+	}
+	return "fi"
+}

@@ -1,0 +1,363 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"psopdesk/data"
+	"psopdesk/ui/print"
+)
+
+// Names of a month's batch's combined PDF and summary, in its folder.
+const (
+	batchCombinedName = "kaikki.pdf"
+	batchSummaryName  = "yhteenveto.csv"
+)
+
+// batchDialog is the dialog "Omavastuuerittelyt kuukaudelta…" (menu
+// Asiakkaat, Ctrl+E): the co-payment statements of one month for every
+// customer with events of a service (or of any service), one PDF each,
+// kaikki.pdf to print them all and yhteenveto.csv, into a folder. The work
+// runs off the Fyne goroutine with a progress bar and can be cancelled.
+type batchDialog struct {
+	d *Desk
+
+	services []data.Service // every service, by name; option 0 is Kaikki palvelut
+	sel      *widget.Select
+	months   []data.Date // first days, newest first
+	month    *widget.Select
+	folder   *widget.Entry
+	// folderSet: the folder follows the month until the user edits it.
+	folderSet bool
+	setting   bool
+
+	startBtn, cancelBtn, closeBtn *widget.Button
+	bar                           *widget.ProgressBar
+	status                        *widget.Label
+
+	box     *fyne.Container // the dialog's content
+	dlg     dialog.Dialog
+	running bool
+	cancel  atomic.Bool
+	result  batchResult // of the last run, for tests
+}
+
+// batchResult counts a batch and names its files.
+type batchResult struct {
+	made, skipped, failed int
+	cancelled             bool
+	files                 []string // one PDF per statement made
+	combined, summary     string
+	err                   error // a failure that stopped the batch
+}
+
+// showBatch opens the month's batch dialog (the menu item).
+func (d *Desk) showBatch() {
+	b := &batchDialog{d: d}
+	d.batch = b
+	today := d.opt.Today()
+	b.months = recentMonths(today, 24)
+	names := make([]string, len(b.months))
+	for i, m := range b.months {
+		names[i] = monthName(m)
+	}
+	b.sel = widget.NewSelect([]string{lang.L("All services")}, nil)
+	b.sel.SetSelectedIndex(0)
+	b.month = widget.NewSelect(names, func(string) { b.monthChosen() })
+	b.folder = widget.NewEntry()
+	b.folder.OnChanged = func(string) {
+		if !b.setting {
+			b.folderSet = true
+		}
+	}
+	b.month.SetSelectedIndex(1) // the previous month
+	b.bar = widget.NewProgressBar()
+	b.bar.Hide()
+	b.status = widget.NewLabel(lang.L("For every customer with events of the service in the month: a PDF each, all of them in kaikki.pdf for printing, and the totals in yhteenveto.csv."))
+	b.status.Wrapping = fyne.TextWrapWord
+	b.startBtn = widget.NewButtonWithIcon(lang.L("Make the statements"), theme.DocumentIcon(), b.start)
+	b.startBtn.Importance = widget.HighImportance
+	b.cancelBtn = widget.NewButtonWithIcon(lang.L("Stop"), theme.CancelIcon(), b.stop)
+	b.cancelBtn.Hide()
+	b.closeBtn = widget.NewButton(lang.L("Close"), func() { b.dlg.Hide() })
+	choose := widget.NewButtonWithIcon(lang.L("Choose…"), theme.FolderOpenIcon(), b.chooseFolder)
+
+	form := container.New(layout.NewFormLayout(),
+		widget.NewLabelWithStyle(lang.L("Service"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), b.sel,
+		widget.NewLabelWithStyle(lang.L("Month"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), b.month,
+		widget.NewLabelWithStyle(lang.L("Folder"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		container.NewBorder(nil, nil, nil, choose, b.folder),
+	)
+	buttons := container.NewHBox(b.startBtn, b.cancelBtn, b.closeBtn)
+	b.box = container.NewVBox(form, b.status, b.bar, buttons)
+	b.dlg = dialog.NewCustomWithoutButtons(lang.L("Co-payment statements of a month"), b.box, d.win)
+	b.dlg.Show()
+	b.relayout()
+
+	src := d.src
+	go func() {
+		svcs, err := src.Services()
+		d.do(func() {
+			if err != nil {
+				slog.Error("reading the services failed", "err", err)
+			}
+			b.services = svcs
+			opts := []string{lang.L("All services")}
+			for _, s := range svcs {
+				opts = append(opts, s.Name)
+			}
+			b.sel.Options = opts
+			b.sel.Refresh()
+			d.told("batch:ready")
+		})
+	}()
+}
+
+// relayout lays the dialog out again after the progress bar or a button
+// was shown or hidden, at its width and the height its content needs.
+func (b *batchDialog) relayout() {
+	b.box.Refresh()
+	b.dlg.Resize(fyne.NewSize(min(640, b.d.win.Canvas().Size().Width-40), 0))
+}
+
+// monthChosen points the folder at the month's (unless the user chose one).
+func (b *batchDialog) monthChosen() {
+	if b.folderSet {
+		return
+	}
+	i := b.month.SelectedIndex()
+	if i < 0 {
+		return
+	}
+	dir, err := b.d.printsDir()
+	if err != nil {
+		return
+	}
+	b.setting = true
+	b.folder.SetText(freshFolder(filepath.Join(dir, fmt.Sprintf("%04d-%02d", b.months[i].Year, int(b.months[i].Month)))))
+	b.setting = false
+}
+
+// freshFolder is dir when it is missing or empty, else the first of
+// "dir (2)", "dir (3)" … that is: a batch run again does not mix with the
+// files of the one before.
+func freshFolder(dir string) string {
+	empty := func(p string) bool {
+		es, err := os.ReadDir(p)
+		return errors.Is(err, os.ErrNotExist) || err == nil && len(es) == 0
+	}
+	if empty(dir) {
+		return dir
+	}
+	for n := 2; n < 1000; n++ {
+		if p := fmt.Sprintf("%s (%d)", dir, n); empty(p) {
+			return p
+		}
+	}
+	return dir
+}
+
+// chooseFolder lets the user pick the folder with Fyne's folder dialog.
+func (b *batchDialog) chooseFolder() {
+	fd := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil || u == nil {
+			return
+		}
+		b.folder.SetText(u.Path())
+		b.folderSet = true
+	}, b.d.win)
+	fd.Resize(fyne.NewSize(min(900, b.d.win.Canvas().Size().Width-40), min(600, b.d.win.Canvas().Size().Height-40)))
+	fd.Show()
+}
+
+// stop asks the running batch to stop after the statement it is making.
+func (b *batchDialog) stop() {
+	b.cancel.Store(true)
+	b.cancelBtn.Disable()
+	b.status.SetText(lang.L("Stopping…"))
+}
+
+// start checks the dialog and runs the batch off the Fyne goroutine.
+func (b *batchDialog) start() {
+	if b.running {
+		return
+	}
+	i, mi := b.sel.SelectedIndex(), b.month.SelectedIndex()
+	if i < 0 || mi < 0 {
+		b.status.SetText(lang.L("Choose the service and the month."))
+		return
+	}
+	serviceID := ""
+	if i > 0 && i-1 < len(b.services) {
+		serviceID = b.services[i-1].ID
+	}
+	dir := strings.TrimSpace(b.folder.Text)
+	if dir == "" {
+		b.status.SetText(lang.L("Choose the folder for the statements."))
+		return
+	}
+	b.running = true
+	b.cancel.Store(false)
+	for _, w := range []fyne.Disableable{b.sel, b.month, b.folder, b.startBtn, b.closeBtn} {
+		w.Disable()
+	}
+	b.cancelBtn.Enable()
+	b.cancelBtn.Show()
+	b.bar.SetValue(0)
+	b.bar.Show()
+	b.status.SetText(lang.L("Finding the customers…"))
+	b.relayout()
+	month, made := b.months[mi], b.d.opt.Today()
+	go func() {
+		res := b.run(serviceID, month, made, dir)
+		b.d.do(func() { b.finish(res, dir) })
+	}()
+}
+
+// run makes the batch: the customers of Source.StatementCustomers, their
+// statements (those without rows skipped and counted), one PDF each in
+// the customer's language, then kaikki.pdf and yhteenveto.csv of the
+// statements made. Stopped, it writes no kaikki.pdf or summary; the PDFs
+// made so far stay. No file is ever overwritten.
+func (b *batchDialog) run(serviceID string, month, made data.Date, dir string) batchResult {
+	var res batchResult
+	src := b.d.src
+	from, to := month, monthEnd(month)
+	ids, err := src.StatementCustomers(serviceID, month)
+	if err != nil {
+		res.err = err
+		return res
+	}
+	if len(ids) > 0 {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			res.err = err
+			return res
+		}
+	}
+	var sts []data.Statement
+	var langs []string
+	for i, id := range ids {
+		if b.cancel.Load() {
+			res.cancelled = true
+			return res
+		}
+		st, err := src.Statement(id, serviceID, from, to, made)
+		if b.cancel.Load() { // stopped while it was being made: not written
+			res.cancelled = true
+			return res
+		}
+		switch {
+		case err != nil:
+			slog.Error("batch statement failed", "customer", id, "err", err)
+			res.failed++
+		case len(st.Rows) == 0:
+			res.skipped++
+		default:
+			l := print.CustomerLanguage(st.Customer)
+			path, err := writeStatementPDFIn(dir, st, l)
+			if err != nil {
+				slog.Error("batch statement not written", "customer", id, "err", err)
+				res.failed++
+				break
+			}
+			res.made++
+			res.files = append(res.files, path)
+			sts = append(sts, st)
+			langs = append(langs, l)
+		}
+		done, n := i+1, len(ids)
+		b.d.do(func() {
+			b.bar.SetValue(float64(done) / float64(n))
+			if !b.cancel.Load() {
+				b.status.SetText(lang.L("{{.Done}} / {{.All}} customers…", map[string]any{"Done": done, "All": n}))
+			}
+			b.d.told("batch:progress")
+		})
+	}
+	if b.cancel.Load() {
+		res.cancelled = true
+		return res
+	}
+	if len(sts) == 0 {
+		return res
+	}
+	l := sharedLanguage(langs)
+	combined, err := reserveFile(filepath.Join(dir, batchCombinedName))
+	if err == nil {
+		if err = print.CombinedStatementsFile(combined, sts, print.Options{Language: l}); err != nil {
+			os.Remove(combined)
+		}
+	}
+	if err != nil {
+		res.err = err
+		return res
+	}
+	res.combined = combined
+	summary, err := reserveFile(filepath.Join(dir, batchSummaryName))
+	if err == nil {
+		if err = print.SummaryCSVFile(summary, sts, print.Options{Language: l}); err != nil {
+			os.Remove(summary)
+		}
+	}
+	if err != nil {
+		res.err = err
+		return res
+	}
+	res.summary = summary
+	return res
+}
+
+// finish shows the batch's outcome: the counts, the folder, the files.
+func (b *batchDialog) finish(res batchResult, dir string) {
+	b.result = res
+	b.running = false
+	for _, w := range []fyne.Disableable{b.sel, b.month, b.folder, b.startBtn, b.closeBtn} {
+		w.Enable()
+	}
+	b.cancelBtn.Hide()
+	counts := lang.L("{{.Made}} made, {{.Skipped}} skipped (no events in the month), {{.Failed}} failed.",
+		map[string]any{"Made": res.made, "Skipped": res.skipped, "Failed": res.failed})
+	var text string
+	switch {
+	case res.err != nil:
+		slog.Error("batch failed", "err", res.err)
+		text = lang.L("The statements could not be saved in {{.Dir}}: {{.Err}}", map[string]any{"Dir": dir, "Err": Sentence(res.err)}) + " " + counts
+	case res.cancelled:
+		text = lang.L("Stopped. The statements made so far are in {{.Dir}}; kaikki.pdf and yhteenveto.csv were not made.", map[string]any{"Dir": dir}) + " " + counts
+	case res.made == 0:
+		text = lang.L("No statements made: no customer has events of the service in the month.") + " " + counts
+	default:
+		b.bar.SetValue(1)
+		text = lang.L("Statements saved in {{.Dir}}.", map[string]any{"Dir": dir}) + " " + counts
+	}
+	b.status.SetText(text)
+	b.relayout()
+	b.d.told("batch:done")
+}
+
+// sharedLanguage is the language of kaikki.pdf and yhteenveto.csv: the
+// statements' when they all share one, else fi.
+func sharedLanguage(langs []string) string {
+	for _, l := range langs {
+		if l != langs[0] {
+			return "fi"
+		}
+	}
+	if len(langs) == 0 {
+		return "fi"
+	}
+	return langs[0]
+}
