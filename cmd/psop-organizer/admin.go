@@ -25,7 +25,8 @@ const adminUsage = `usage: psop-organizer admin [-url URL] [-key-file FILE] COMM
   settle YYYY-MM
   pay EVENT
   credit EVENT REASON EXPLANATION   (REASON: duplicate, wrong_quantity, wrong_date, wrong_customer, wrong_service, other)
-  answer EVENT TEXT`
+  answer EVENT TEXT
+  revoke-key KEYFILE                (the key of the file's first line, as -keys-out writes it; - reads stdin)`
 
 // runAdmin runs "psop-organizer admin ...": one admin request to a running
 // server, its events printed to stdout.
@@ -101,6 +102,29 @@ func runAdmin(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		evs, err = c.do(http.MethodPost, "/settlements", &organizer.AdminRequest{Month: rest[0]})
+	case "revoke-key":
+		if err := want(1, "KEYFILE"); err != nil {
+			return err
+		}
+		var b []byte
+		if rest[0] == "-" {
+			b, err = io.ReadAll(os.Stdin)
+		} else {
+			b, err = os.ReadFile(rest[0])
+		}
+		if err != nil {
+			return fmt.Errorf("admin revoke-key: %w", err)
+		}
+		line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
+		key := strings.TrimSpace(line)
+		if f := strings.Split(line, "\t"); len(f) >= 2 {
+			key = strings.TrimSpace(f[1])
+		}
+		if _, err := c.do(http.MethodPost, "/keys/revoke", &organizer.AdminRequest{Key: key}); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "key revoked")
+		return nil
 	default:
 		return fmt.Errorf("unknown admin command %q\n%s", cmd, adminUsage)
 	}

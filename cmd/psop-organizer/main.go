@@ -17,9 +17,11 @@
 // adds a scenario file (the format of shared/fixtures/scenario-small.json).
 // The server answers the change feed (GET /v1/changes) and push commands
 // (POST /v1/commands) of package psopdesk/sync/wire.
-// API keys are made only with -keys-out: one per provider, written as
-// "provider_id<TAB>key" lines to a file of mode 0600; keys are never
-// printed or logged. -admin-key-out FILE writes one new key of the
+// API keys are made only with -keys-out: one per user of each provider
+// (a pääkäyttäjä per provider at least), written as
+// "provider_id<TAB>key<TAB>user<TAB>role" lines to a file of mode 0600,
+// each provider's pääkäyttäjä first; keys are never printed or logged.
+// "admin revoke-key" revokes a key (401 from then on). -admin-key-out FILE writes one new key of the
 // organizer's admin (its own line, mode 0600; the store keeps only its
 // hash), which opens the admin endpoints (organizer.AdminPath) and nothing
 // else. -now starts the organizer's clock at the given instant
@@ -40,12 +42,14 @@
 //	admin pay EVENT                settled → paid
 //	admin credit EVENT REASON TEXT approved, settled or paid → credited (REASON: data.CreditReasons)
 //	admin answer EVENT TEXT        answers a pending credit request without a credit
+//	admin revoke-key KEYFILE       revokes the API key of the file's first line (401 from then on)
 //
 // Each prints the events changed, one per line: id, provider, date,
 // status, version.
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -55,10 +59,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"psopdesk/data"
 	"psopdesk/sync/organizer"
 )
 
@@ -86,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	demo := fs.Bool("demo", false, "fill a new store with the demo data set (an existing store keeps its data)")
 	customers := fs.Int("customers", 2000, "generated customers of -demo")
 	load := fs.String("load", "", "scenario file to add (format of shared/fixtures/scenario-small.json)")
-	keysOut := fs.String("keys-out", "", "write a new API key per provider to this file (provider_id<TAB>key, mode 0600)")
+	keysOut := fs.String("keys-out", "", "write a new API key per user to this file (provider_id<TAB>key<TAB>user<TAB>role, mode 0600)")
 	adminKeyOut := fs.String("admin-key-out", "", "write a new admin key to this file (mode 0600)")
 	nowFlag := fs.String("now", "", "start the organizer's clock at this RFC 3339 instant; it runs on from there")
 	if err := fs.Parse(args); err != nil {
@@ -207,8 +213,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 	return srv.Close()
 }
 
-// writeKeys makes one API key per provider of the store and writes them
-// to path (mode 0600) as provider_id<TAB>key lines.
+// writeKeys makes one API key per user of the store and writes them to
+// path (mode 0600) as provider_id<TAB>key<TAB>user<TAB>role lines, each
+// provider's pääkäyttäjät first (so the first line of a provider is a key
+// that sees all its customers). A provider without a stored pääkäyttäjä
+// (a store from before users) gets one first (organizer.DefaultAdmins).
 func writeKeys(st *organizer.Store, path string, now time.Time) error {
 	ds, err := st.Dataset()
 	if err != nil {
@@ -217,18 +226,43 @@ func writeKeys(st *organizer.Store, path string, now time.Time) error {
 	if len(ds.Providers) == 0 {
 		return errors.New("-keys-out: the store has no providers: use -demo or -load")
 	}
+	if users := organizer.DefaultAdmins(ds.Providers, ds.Users); len(users) > len(ds.Users) {
+		if _, err := st.Apply(organizer.Dataset{Users: users[len(ds.Users):]}, now); err != nil {
+			return fmt.Errorf("-keys-out: %w", err)
+		}
+		ds.Users = users
+	}
 	var b strings.Builder
 	for _, p := range ds.Providers {
-		key, err := st.CreateKey(p.ID, "psop-organizer "+now.Format(time.DateOnly), now.Add(organizer.KeyLifetime))
-		if err != nil {
-			return err
+		var users []data.User
+		for _, u := range ds.Users {
+			if u.ProviderID == p.ID {
+				users = append(users, u)
+			}
 		}
-		fmt.Fprintf(&b, "%s\t%s\n", p.ID, key)
+		slices.SortStableFunc(users, func(a, b data.User) int {
+			return cmp.Or(cmp.Compare(rank(a.Role), rank(b.Role)), cmp.Compare(a.ID, b.ID))
+		})
+		for _, u := range users {
+			key, err := st.CreateUserKey(u.ID, "psop-organizer "+now.Format(time.DateOnly), now.Add(organizer.KeyLifetime))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(&b, "%s\t%s\t%s\t%s\n", p.ID, key, u.ID, u.Role)
+		}
 	}
 	if err := writeSecret(path, b.String()); err != nil {
 		return fmt.Errorf("-keys-out: %w", err)
 	}
 	return nil
+}
+
+// rank orders roles in the key file: pääkäyttäjä first.
+func rank(r data.Role) int {
+	if r == data.RoleAdmin {
+		return 0
+	}
+	return 1
 }
 
 // writeSecret writes text to path with mode 0600 (also when the file

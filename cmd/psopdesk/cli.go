@@ -234,9 +234,10 @@ func openCacheCLI(dir string, create bool) (*cache.Cache, error) {
 }
 
 // cmdSearch prints the customers found by a name, henkilötunnus, voucher
-// number or customer number: id, "last name, first names", birth date and
-// customer number, tab-separated, one per line, in Finnish order. The
-// henkilötunnus is never printed.
+// number or customer number: id, "last name, first names", birth date,
+// customer number and, when a voucher number matched, that voucher,
+// tab-separated, one per line, in Finnish order. The henkilötunnus is never
+// printed; an invalid one is an error saying what is wrong.
 func cmdSearch(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -254,16 +255,21 @@ func cmdSearch(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	found, err := c.Search(q, *limit)
+	found, err := c.SearchHits(q, *limit)
 	if err != nil {
-		return err
+		return err // an invalid henkilötunnus: ui.Sentence says what is wrong
 	}
-	for _, cu := range found {
+	for _, h := range found {
+		cu := h.Customer
 		birth := ""
 		if h, err := hetu.Parse(cu.Hetu); err == nil {
 			birth = h.BirthDate().Format()
 		}
-		fmt.Fprintf(stdout, "%s\t%s, %s\t%s\t%s\n", cu.ID, cu.LastName, cu.FirstNames, birth, cu.CustomerNumber)
+		fmt.Fprintf(stdout, "%s\t%s, %s\t%s\t%s", cu.ID, cu.LastName, cu.FirstNames, birth, cu.CustomerNumber)
+		if h.Voucher != "" {
+			fmt.Fprintf(stdout, "\t%s", h.Voucher)
+		}
+		fmt.Fprintln(stdout)
 	}
 	return nil
 }

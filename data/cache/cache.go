@@ -22,6 +22,7 @@ import (
 	"psopdesk/sync/wire"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -48,7 +49,10 @@ const FileName = "cache.db"
 
 // schemaVersion is the layout version; a file of another version is
 // emptied on Open (the cache is refilled from the feed).
-const schemaVersion = 1
+//
+// 2: name search by ordered prefix indexes (iNamePrefix, iNameFoldPrefix)
+// instead of idx_customer_name; henkilötunnus keys normalised by hetu.Parse.
+const schemaVersion = 2
 
 // lockTimeout is how long Open waits for another process's lock.
 const lockTimeout = time.Second
@@ -68,7 +72,6 @@ var (
 	bPrices      = []byte("prices")
 
 	// Index buckets, keys value + 0x00 + primary key.
-	iName        = []byte("idx_customer_name")    // folded name token → customer id
 	iHetu        = []byte("idx_customer_hetu")    // canonical henkilötunnus → customer id
 	iNumber      = []byte("idx_customer_number")  // upper-cased customer number → customer id
 	iVoucher     = []byte("idx_voucher_customer") // voucher number → customer id
@@ -84,8 +87,12 @@ var (
 	bSortKeys = []byte("customer_sortkeys")
 
 	allBuckets = [][]byte{bMeta, bOrganizer, bProvider, bServices, bCustomers, bVouchers,
-		bGrants, bReservation, bEvents, bPrices, iName, iHetu, iNumber, iVoucher, iCustVoucher,
+		bGrants, bReservation, bEvents, bPrices, iNamePrefix, iNameFoldPrefix, iHetu, iNumber, iVoucher, iCustVoucher,
 		iCustGrant, iCustResv, iCustEvent, bSortKeys, iMonthEvent}
+
+	// retiredBuckets are buckets of older layouts, dropped with the rest
+	// when a cache of another layout is emptied on Open.
+	retiredBuckets = [][]byte{[]byte("idx_customer_name")}
 
 	keyCursor = []byte("cursor")
 	keyFeed   = []byte("feed")
@@ -124,8 +131,28 @@ var childIndexes = []struct {
 // Cache is an open cache: the replica (FileName) and the outbox
 // (OutboxFileName) of one cache directory. Safe for concurrent use.
 type Cache struct {
+	// mu guards db, the handle of the replica: every transaction runs
+	// under its read lock (viewDB, updateDB), Compact swaps the file
+	// under its write lock.
+	mu  sync.RWMutex
 	db  *bolt.DB
 	out *Outbox
+}
+
+// viewDB runs fn in a read transaction of the replica (under c.mu's read
+// lock, so Compact never swaps the file under it).
+func (c *Cache) viewDB(fn func(tx *bolt.Tx) error) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.db.View(fn)
+}
+
+// updateDB runs fn in a write transaction of the replica (under c.mu's
+// read lock: bbolt serialises writers itself).
+func (c *Cache) updateDB(fn func(tx *bolt.Tx) error) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.db.Update(fn)
 }
 
 // Open opens (creating) the cache directory dir: the outbox
@@ -200,7 +227,7 @@ func putSchema(tx *bolt.Tx) error {
 }
 
 func dropAll(tx *bolt.Tx) error {
-	for _, b := range allBuckets {
+	for _, b := range append(append([][]byte(nil), allBuckets...), retiredBuckets...) {
 		if tx.Bucket(b) == nil {
 			continue
 		}
@@ -212,18 +239,26 @@ func dropAll(tx *bolt.Tx) error {
 }
 
 // Close closes both files.
-func (c *Cache) Close() error { return errors.Join(c.db.Close(), c.out.Close()) }
+func (c *Cache) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return errors.Join(c.db.Close(), c.out.Close())
+}
 
 // Outbox is the cache directory's outbox of unsent changes.
 func (c *Cache) Outbox() *Outbox { return c.out }
 
 // Path is the cache file's path.
-func (c *Cache) Path() string { return c.db.Path() }
+func (c *Cache) Path() string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.db.Path()
+}
 
 // Cursor is the Seq of the last change applied (0 for a new cache).
 func (c *Cache) Cursor() (uint64, error) {
 	var n uint64
-	err := c.db.View(func(tx *bolt.Tx) error {
+	err := c.viewDB(func(tx *bolt.Tx) error {
 		n = decodeUint(tx.Bucket(bMeta).Get(keyCursor))
 		return nil
 	})
@@ -238,7 +273,7 @@ func (c *Cache) Reset() error { return c.StartFeed("") }
 // cache); see sync.ChangesPage.
 func (c *Cache) Feed() (string, error) {
 	var f string
-	err := c.db.View(func(tx *bolt.Tx) error {
+	err := c.viewDB(func(tx *bolt.Tx) error {
 		f = string(tx.Bucket(bMeta).Get(keyFeed))
 		return nil
 	})
@@ -250,7 +285,7 @@ func (c *Cache) Feed() (string, error) {
 // server's feed is not the one the cache holds (another server, or a
 // server whose data was reset), so that no data of the old feed lingers.
 func (c *Cache) StartFeed(feed string) error {
-	return c.db.Update(func(tx *bolt.Tx) error {
+	return c.updateDB(func(tx *bolt.Tx) error {
 		if err := dropAll(tx); err != nil {
 			return err
 		}
@@ -270,7 +305,7 @@ func (c *Cache) StartFeed(feed string) error {
 // Counts returns the number of rows of each kind.
 func (c *Cache) Counts() (map[wire.Kind]int, error) {
 	out := make(map[wire.Kind]int, len(bucketOf))
-	err := c.db.View(func(tx *bolt.Tx) error {
+	err := c.viewDB(func(tx *bolt.Tx) error {
 		for k, b := range bucketOf {
 			out[k] = tx.Bucket(b).Stats().KeyN
 		}
@@ -288,7 +323,7 @@ func (c *Cache) Counts() (map[wire.Kind]int, error) {
 // not there is no error. A customer's Delete removes the customer and all
 // their vouchers, grants, reservations and events.
 func (c *Cache) ApplyPage(changes []wire.Change, next uint64) error {
-	return c.db.Update(func(tx *bolt.Tx) error {
+	return c.updateDB(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		if cur := decodeUint(meta.Get(keyCursor)); next < cur {
 			return fmt.Errorf("%w: cursor %d is before the current %d", ErrInvalidChange, next, cur)
@@ -325,6 +360,9 @@ func apply(tx *bolt.Tx, ch *wire.Change) error {
 			return err
 		}
 		for _, e := range row.idx {
+			if !writeIndexes {
+				break
+			}
 			if err := tx.Bucket(e.bucket).Put(e.key, e.value); err != nil {
 				return err
 			}
@@ -442,16 +480,15 @@ func parseRow(kind wire.Kind, id string, raw []byte) (parsedRow, error) {
 	case wire.KindCustomer:
 		var v data.Customer
 		v, r.raw, err = decodeRow(raw, id, func(v *data.Customer) *string { return &v.ID })
-		for _, t := range nameTokens(v) {
-			r.idx = append(r.idx, indexEntry{bucket: iName, key: ikey(t, id)})
-		}
-		if h := canonicalHetu(v.Hetu); h != "" && strings.IndexByte(h, 0) < 0 {
+		sk := sortKey(v)
+		r.idx = append(r.idx, nameIndexEntries(v, id, sk)...)
+		if h := hetuKey(v.Hetu); h != "" {
 			r.idx = append(r.idx, indexEntry{bucket: iHetu, key: ikey(h, id)})
 		}
 		if n := data.CustomerNumberKey(v.CustomerNumber); n != "" && strings.IndexByte(n, 0) < 0 {
 			r.idx = append(r.idx, indexEntry{bucket: iNumber, key: ikey(n, id)})
 		}
-		r.idx = append(r.idx, indexEntry{bucket: bSortKeys, key: []byte(id), value: sortKey(v)})
+		r.idx = append(r.idx, indexEntry{bucket: bSortKeys, key: []byte(id), value: sk})
 	case wire.KindVoucher:
 		var v data.Voucher
 		v, r.raw, err = decodeRow(raw, id, func(v *data.Voucher) *string { return &v.Number })
@@ -559,7 +596,7 @@ func allTx[T any](tx *bolt.Tx, b []byte) ([]T, error) {
 
 // view runs fn in one read transaction, so everything fn reads is of one
 // sync state.
-func (c *Cache) view(fn func(tx *bolt.Tx) error) error { return c.db.View(fn) }
+func (c *Cache) view(fn func(tx *bolt.Tx) error) error { return c.viewDB(fn) }
 
 // customerTx reads one customer; an error wrapping ErrNotFound when absent.
 func customerTx(tx *bolt.Tx, id string) (data.Customer, error) {

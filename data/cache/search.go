@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"psopdesk/data"
+	"psopdesk/data/hetu"
 	"psopdesk/sync/wire"
 )
 
@@ -47,153 +48,11 @@ func words(s string) []string {
 	})
 }
 
-// nameTokens are the customer's distinct folded name words.
-func nameTokens(c data.Customer) []string {
-	ws := words(c.LastName + " " + c.FirstNames)
-	sort.Strings(ws)
-	out := ws[:0]
-	for i, w := range ws {
-		if i == 0 || w != ws[i-1] {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// canonicalHetu is the henkilötunnus without spaces, upper case.
-func canonicalHetu(s string) string {
-	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
-}
-
-// looksLikeHetu reports whether the canonical h has the shape DDMMYYCZZZQ:
-// 11 characters, six digits, then a century sign.
-func looksLikeHetu(h string) bool {
-	if len(h) != 11 || !strings.ContainsRune("+-YXWVUABCDEF", rune(h[6])) {
-		return false
-	}
-	for i := range 6 {
-		if h[i] < '0' || h[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
 // Collators are not safe for concurrent use: one per caller from a pool.
 var collators = sync.Pool{New: func() any { return collate.New(language.Finnish) }}
 
 func getCollator() *collate.Collator  { return collators.Get().(*collate.Collator) }
 func putCollator(c *collate.Collator) { collators.Put(c) }
-
-// Search finds customers by the query q:
-//   - a henkilötunnus (11 characters after removing spaces and upper-casing,
-//     six digits and a century sign +-YXWVUABCDEF as the 7th): the customer
-//     with exactly that code;
-//   - all digits: customers holding a voucher whose number starts with q,
-//     and the customer whose customer number is q;
-//   - otherwise a name: customers for whom every word of q is the prefix of
-//     some word of their names, accents and case folded ("aapa" and "Ääp"
-//     find Ääpälä), and the customer whose customer number is q.
-//
-// Results sort the Finnish way (golang.org/x/text/collate, so Å, Ä, Ö come
-// after Z) by last name, then first names; at most limit of them (0: all).
-// An empty query finds nobody. The user's pending changes (the outbox) show
-// in the results: a customer number waiting to be sent is shown, and found,
-// as the customer's number.
-func (c *Cache) Search(q string, limit int) ([]data.Customer, error) {
-	q = strings.TrimSpace(q)
-	if q == "" {
-		return nil, nil
-	}
-	// The outbox before the replica, as in CustomerView.
-	entries, err := c.out.Entries()
-	if err != nil {
-		return nil, err
-	}
-	var found []data.Customer
-	err = c.db.View(func(tx *bolt.Tx) error {
-		ids := map[string]struct{}{}
-		add := func(list []string) {
-			for _, id := range list {
-				ids[id] = struct{}{}
-			}
-		}
-		if h := canonicalHetu(q); looksLikeHetu(h) {
-			add(prefixIDs(tx.Bucket(iHetu), []byte(h), true))
-		} else {
-			if allDigits(q) {
-				add(prefixIDs(tx.Bucket(iVoucher), []byte(q), false))
-			} else {
-				add(nameMatches(tx.Bucket(iName), words(q)))
-			}
-			add(prefixIDs(tx.Bucket(iNumber), []byte(data.CustomerNumberKey(q)), true))
-			for _, e := range entries {
-				if e.Command.Type == wire.SetCustomerNumber && data.CustomerNumberKey(e.Command.CustomerNumber) == data.CustomerNumberKey(q) {
-					add([]string{e.Command.CustomerID})
-				}
-			}
-		}
-		// Sort by the stored collation keys; decode only what is returned.
-		keys := tx.Bucket(bSortKeys)
-		type hit struct {
-			id          string
-			last, first []byte
-		}
-		hits := make([]hit, 0, len(ids))
-		for id := range ids {
-			k := keys.Get([]byte(id))
-			if k == nil {
-				continue // a voucher of a customer not (or no longer) in the cache
-			}
-			last, first := splitSortKey(k)
-			hits = append(hits, hit{id, last, first})
-		}
-		sort.Slice(hits, func(i, j int) bool {
-			if x := bytes.Compare(hits[i].last, hits[j].last); x != 0 {
-				return x < 0
-			}
-			if x := bytes.Compare(hits[i].first, hits[j].first); x != 0 {
-				return x < 0
-			}
-			return hits[i].id < hits[j].id
-		})
-		if limit > 0 && len(hits) > limit {
-			hits = hits[:limit]
-		}
-		found = make([]data.Customer, 0, len(hits))
-		for _, h := range hits {
-			var v data.Customer
-			ok, err := get(tx, bCustomers, h.id, &v)
-			if err != nil {
-				return err
-			}
-			if ok {
-				found = append(found, v)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	for i := range found {
-		for _, e := range entries {
-			if e.Command.CustomerID == found[i].ID {
-				overlayCustomer(&found[i], e.Command)
-			}
-		}
-	}
-	return found, nil
-}
 
 // sortKey is the customer's stored sort key: the length of the last name's
 // collation key (2 bytes, big endian), that key, then the first names' key.
@@ -217,34 +76,6 @@ func splitSortKey(k []byte) (last, first []byte) {
 		return k[2:], nil
 	}
 	return k[2 : 2+n], k[2+n:]
-}
-
-// nameMatches returns the ids of customers having, for every query word,
-// a name token it prefixes. No words: nobody.
-func nameMatches(b *bolt.Bucket, qwords []string) []string {
-	if len(qwords) == 0 {
-		return nil
-	}
-	// Longest word first: it usually matches the fewest.
-	sort.Slice(qwords, func(i, j int) bool { return len(qwords[i]) > len(qwords[j]) })
-	var set map[string]struct{}
-	for _, w := range qwords {
-		next := map[string]struct{}{}
-		for _, id := range prefixIDs(b, []byte(w), false) {
-			if _, ok := set[id]; set == nil || ok {
-				next[id] = struct{}{}
-			}
-		}
-		set = next
-		if len(set) == 0 {
-			return nil
-		}
-	}
-	out := make([]string, 0, len(set))
-	for id := range set {
-		out = append(out, id)
-	}
-	return out
 }
 
 // SortCustomers sorts cs the Finnish way by last name, then first names,
@@ -276,4 +107,253 @@ func SortCustomers(cs []data.Customer) {
 	for i := range ks {
 		cs[i] = ks[i].c
 	}
+}
+
+// Hit is one customer found by SearchHits.
+type Hit struct {
+	Customer data.Customer
+	// Voucher is the number of the customer's voucher that the query
+	// matched (exactly or as a prefix); "" when the customer was found
+	// otherwise.
+	Voucher string
+}
+
+// Search is SearchHits without the matched vouchers.
+func (c *Cache) Search(q string, limit int) ([]data.Customer, error) {
+	hits, err := c.SearchHits(q, limit)
+	if err != nil || hits == nil {
+		return nil, err
+	}
+	out := make([]data.Customer, len(hits))
+	for i, h := range hits {
+		out[i] = h.Customer
+	}
+	return out, nil
+}
+
+// SearchHits finds at most limit (0: all) customers by the query q
+// (issue 8, DOMAIN.md §3), the kind of key told by what is typed:
+//   - a henkilötunnus shape (hetu.Looks: six digits and a century sign
+//     after removing spaces, upper-casing and turning en dashes and minus
+//     signs into "-"; or 11 characters DDMMYY?ZZZ? with a wrong sign): the customer with exactly that code, as normalised
+//     by hetu.Parse; 100190-999P and 100190Y999P are different people. An
+//     invalid code gives no hits and the *hetu.Error saying why (its
+//     Reason), never "nobody";
+//   - all digits: customers holding a voucher whose number is q or, for 4
+//     or more digits, starts with q (Hit.Voucher says which voucher, the
+//     lowest matching number), and customers whose customer number starts
+//     with q;
+//   - otherwise a name: customers for whom every word of q is the prefix of
+//     some word of their last name or first names, in any order; hyphens
+//     separate words; case, diacritics and Unicode composition ignored
+//     ("aapala" and "ÄÄP" find Ääpälä); and the customer whose customer
+//     number is q (any case), or starts with q when q holds a digit
+//     ("a-10" finds A-1001; "a" finds no customer by number).
+//
+// Order: first the customers matched with the query's own diacritics (or
+// by voucher or customer number), then those matched only with diacritics
+// ignored ("mak" finds Makkonen before Mäkinen; "mäk" Mäkinen before
+// Makkonen); within each group the Finnish way (golang.org/x/text/collate:
+// Å, Ä, Ö after Z) by last name, first names, then id. limit applies after
+// ordering. An empty query finds nobody. The user's pending changes (the
+// outbox) show: a customer number waiting to be sent is shown, and found,
+// as the customer's number. Errors: the *hetu.Error above, or a damaged
+// cache file.
+func (c *Cache) SearchHits(q string, limit int) ([]Hit, error) {
+	q = strings.TrimSpace(q)
+	if q == "" {
+		return nil, nil
+	}
+	var hetuKeyQ string
+	if hetuShaped(q) {
+		h, err := hetu.Parse(q)
+		if err != nil {
+			return nil, err
+		}
+		hetuKeyQ = h.String()
+	}
+	// The outbox before the replica, as in CustomerView.
+	entries, err := c.out.Entries()
+	if err != nil {
+		return nil, err
+	}
+	var hits []Hit
+	err = c.viewDB(func(tx *bolt.Tx) error {
+		var m matches
+		if hetuKeyQ != "" {
+			for _, id := range prefixIDs(tx.Bucket(iHetu), []byte(hetuKeyQ), true) {
+				m.add(id, "")
+			}
+		} else {
+			numKey := data.CustomerNumberKey(q)
+			numPrefix := strings.ContainsAny(q, "0123456789")
+			if allDigits(q) {
+				voucherHits(tx, q, &m)
+			} else {
+				m.named1, m.named2 = nameHits(tx, queryWords(q), limit)
+			}
+			for _, id := range prefixIDs(tx.Bucket(iNumber), []byte(numKey), !numPrefix) {
+				m.add(id, "")
+			}
+			for _, e := range entries {
+				if e.Command.Type != wire.SetCustomerNumber {
+					continue
+				}
+				k := data.CustomerNumberKey(e.Command.CustomerNumber)
+				if k == numKey || numPrefix && strings.HasPrefix(k, numKey) {
+					m.add(e.Command.CustomerID, "")
+				}
+			}
+		}
+		var err error
+		hits, err = m.ordered(tx, limit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i := range hits {
+		for _, e := range entries {
+			if e.Command.CustomerID == hits[i].Customer.ID {
+				overlayCustomer(&hits[i].Customer, e.Command)
+			}
+		}
+	}
+	return hits, nil
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// hetuShaped reports whether the query q is meant as a henkilötunnus:
+// hetu.Looks, or, with white space removed, 11 characters of which the
+// first six and the 8th to 10th are digits and the 7th is not (a wrong
+// century sign, "010106_9012"), so that hetu.Parse tells what is wrong.
+func hetuShaped(q string) bool {
+	if hetu.Looks(q) {
+		return true
+	}
+	var rs []rune
+	for _, r := range q {
+		if !unicode.IsSpace(r) {
+			rs = append(rs, r)
+		}
+	}
+	if len(rs) != 11 || unicode.IsDigit(rs[6]) {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 4, 5, 7, 8, 9} {
+		if rs[i] < '0' || rs[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// hetuKey is the henkilötunnus index key of a stored code: its canonical
+// form by hetu.Parse; "" for an invalid code (no query can find it).
+func hetuKey(s string) string {
+	h, err := hetu.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return h.String()
+}
+
+// minVoucherPrefix is the fewest digits searched as a voucher number prefix.
+const minVoucherPrefix = 4
+
+// voucherHits adds the holders of the vouchers numbered q or, when q has
+// minVoucherPrefix digits or more, starting with q.
+func voucherHits(tx *bolt.Tx, q string, m *matches) {
+	prefix := []byte(q)
+	if len(q) < minVoucherPrefix {
+		prefix = append(prefix, 0)
+	}
+	cur := tx.Bucket(iVoucher).Cursor()
+	for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
+		i := bytes.IndexByte(k, 0)
+		if i < 0 {
+			continue
+		}
+		m.add(string(k[i+1:]), string(k[:i]))
+	}
+}
+
+// matches gathers a search's customers before ordering: by identifiers
+// (voucher, customer number, henkilötunnus) and by name, in the two rank
+// groups of SearchHits.
+type matches struct {
+	ids            []string
+	voucher        map[string]string // customer id → first matching voucher
+	named1, named2 []string          // ids of name matches with and without the query's diacritics
+}
+
+func (m *matches) add(id, voucher string) {
+	if m.voucher == nil {
+		m.voucher = map[string]string{}
+	}
+	if _, ok := m.voucher[id]; ok {
+		return
+	}
+	m.voucher[id] = voucher
+	m.ids = append(m.ids, id)
+}
+
+// ordered sorts the matches (rank group, then Finnish order of the stored
+// sort keys), cuts at limit and decodes only the rows returned.
+func (m *matches) ordered(tx *bolt.Tx, limit int) ([]Hit, error) {
+	keys := tx.Bucket(bSortKeys)
+	type keyed struct {
+		id, voucher string
+		last, first []byte
+	}
+	seen := make(map[string]struct{}, len(m.ids)+len(m.named1)+len(m.named2))
+	group := func(ids []string) []keyed {
+		out := make([]keyed, 0, len(ids))
+		for _, id := range ids {
+			if _, ok := seen[id]; ok {
+				continue
+			}
+			seen[id] = struct{}{}
+			k := keys.Get([]byte(id))
+			if k == nil {
+				continue // a voucher of a customer not (or no longer) in the cache
+			}
+			last, first := splitSortKey(k)
+			out = append(out, keyed{id, m.voucher[id], last, first})
+		}
+		sort.Slice(out, func(i, j int) bool {
+			if x := bytes.Compare(out[i].last, out[j].last); x != 0 {
+				return x < 0
+			}
+			if x := bytes.Compare(out[i].first, out[j].first); x != 0 {
+				return x < 0
+			}
+			return out[i].id < out[j].id
+		})
+		return out
+	}
+	all := append(group(append(m.ids, m.named1...)), group(m.named2)...)
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	hits := make([]Hit, 0, len(all))
+	for _, k := range all {
+		var v data.Customer
+		ok, err := get(tx, bCustomers, k.id, &v)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			hits = append(hits, Hit{Customer: v, Voucher: k.voucher})
+		}
+	}
+	return hits, nil
 }

@@ -180,7 +180,32 @@ func (cl *Client) SetRetryWaits(first, longest time.Duration) *Client {
 // progress, if not nil, is called after each applied page; the last call
 // has Done set. On failure the pages applied so far stay (with their
 // cursor), so a later Pull continues from there; the error is an *Error.
+// When a page applied deleted a customer (visibility loss), the cache file
+// is compacted (cache.Compact) once the pull ends, failed or not, so that
+// no readable trace of the customer stays in it (DOMAIN.md §3).
 func (cl *Client) Pull(ctx context.Context, c *cache.Cache, progress func(Progress)) (Progress, error) {
+	var deleted bool
+	p, err := cl.pull(ctx, c, progress, &deleted)
+	if deleted {
+		if cerr := c.Compact(); cerr != nil {
+			slog.Error("sync: compacting the cache after a deletion failed", "err", cerr)
+			err = errors.Join(err, &Error{Local, cerr})
+		}
+	}
+	return p, err
+}
+
+// customerDeleted reports whether changes delete a customer.
+func customerDeleted(changes []wire.Change) bool {
+	for _, ch := range changes {
+		if ch.Kind == wire.KindCustomer && ch.Op == wire.OpDelete {
+			return true
+		}
+	}
+	return false
+}
+
+func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progress), deleted *bool) (Progress, error) {
 	var p Progress
 	cursor, err := c.Cursor()
 	if err != nil {
@@ -220,6 +245,7 @@ func (cl *Client) Pull(ctx context.Context, c *cache.Cache, progress func(Progre
 			}
 			return p, &Error{Local, err}
 		}
+		*deleted = *deleted || customerDeleted(page.Changes)
 		cursor = page.Next
 		p.Pages++
 		p.Changes += len(page.Changes)
@@ -307,7 +333,9 @@ func (slogLogger) Warnf(format string, v ...any)  { slog.Debug("resty: " + fmt.S
 func (slogLogger) Debugf(format string, v ...any) { slog.Debug("resty: " + fmt.Sprintf(format, v...)) }
 
 // LoadAPIKey reads the API key from the file at path: either the key alone
-// or lines "provider_id<TAB>key", of which the first line's key is taken.
+// or lines "provider_id<TAB>key" (optionally followed by "<TAB>user<TAB>role",
+// as psop-organizer -keys-out writes them), of which the first line's key
+// is taken.
 // Blank lines and lines starting with # are skipped. Errors never show the
 // file's contents.
 func LoadAPIKey(path string) (string, error) { return LoadAPIKeyFor(path, "") }
@@ -335,6 +363,9 @@ func LoadAPIKeyFor(path, providerID string) (string, error) {
 		id, key, tabbed := strings.Cut(raw, "\t")
 		if !tabbed {
 			key, id = line, ""
+		} else {
+			// provider_id<TAB>key, optionally <TAB>user<TAB>role after it.
+			key, _, _ = strings.Cut(key, "\t")
 		}
 		id, key = strings.TrimSpace(id), strings.TrimSpace(key)
 		if providerID != "" && tabbed && id != providerID {

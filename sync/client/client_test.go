@@ -454,6 +454,8 @@ func TestLoadAPIKey(t *testing.T) {
 		{"comments and blank lines", "# PSOP Desk\n\n" + k1 + "\n", "", k1},
 		{"lines: first", "prov-1\t" + k1 + "\nprov-2\t" + k2 + "\n", "", k1},
 		{"lines: by provider", "prov-1\t" + k1 + "\nprov-2\t" + k2 + "\n", "prov-2", k2},
+		{"lines with user and role: first", "prov-1\t" + k1 + "\tprov-1-admin\tadmin\nprov-1\t" + k2 + "\tprov-1-kirjaaja\trecorder\n", "", k1},
+		{"lines with user and role: by provider", "prov-1\t" + k1 + "\tprov-1-admin\tadmin\nprov-2\t" + k2 + "\tprov-2-admin\tadmin\n", "prov-2", k2},
 		{"lines: unknown provider", "prov-1\t" + k1 + "\nprov-2\t" + k2 + "\n", "prov-3", ""},
 		{"empty", "\n\n", "", ""},
 		{"key with a space", "psop_k1 aaaa\n", "", ""},

@@ -54,12 +54,13 @@ func (s *Store) adminChange(id string, change func(ev *data.ServiceEvent) error)
 			return err
 		}
 		out.Version++
-		_, err = storeEvent(tx, out)
+		_, err = storeEvent(tx, out, "")
 		return err
 	})
 	if err != nil {
 		return Event{}, err
 	}
+	s.markDirty()
 	return out, nil
 }
 
@@ -203,7 +204,7 @@ func (s *Store) Settle(year int, month time.Month, now time.Time) ([]Event, erro
 		for i := range out {
 			out[i].Status = data.StatusSettled
 			out[i].Version++
-			if _, err := storeEvent(tx, out[i]); err != nil {
+			if _, err := storeEvent(tx, out[i], ""); err != nil {
 				return err
 			}
 		}
@@ -212,6 +213,7 @@ func (s *Store) Settle(year int, month time.Month, now time.Time) ([]Event, erro
 	if err != nil {
 		return nil, err
 	}
+	s.markDirty()
 	return out, nil
 }
 

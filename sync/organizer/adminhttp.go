@@ -23,6 +23,7 @@ import (
 //	POST /v1/admin/events/{id}/credit   {"reason", "explanation"}  → credited
 //	POST /v1/admin/events/{id}/answer   {"answer"}            answers a credit request
 //	POST /v1/admin/settlements          {"month": "YYYY-MM"}  settles the month (Store.Settle)
+//	POST /v1/admin/keys/revoke          {"key": "psopk_…"}   revokes a provider's API key (Store.RevokeKey)
 //
 // A change answers 200 with an AdminReply holding the changed events (the
 // new state, version + 1; each is also a Put in its provider's feed). A
@@ -47,12 +48,32 @@ type AdminRequest struct {
 	Explanation string `json:"explanation,omitempty"` // credit
 	Answer      string `json:"answer,omitempty"`      // answer
 	Month       string `json:"month,omitempty"`       // settlements: "YYYY-MM"
+	Key         string `json:"key,omitempty"`         // keys/revoke: the API key to revoke
 }
 
 func (h *handler) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+AdminPath+"/events", h.admin(h.adminList))
 	mux.HandleFunc("POST "+AdminPath+"/events/{id}/{action}", h.admin(h.adminEvent))
 	mux.HandleFunc("POST "+AdminPath+"/settlements", h.admin(h.adminSettle))
+	mux.HandleFunc("POST "+AdminPath+"/keys/revoke", h.admin(h.adminRevoke))
+}
+
+// adminRevoke revokes the provider's API key of the body's "key"
+// (Store.RevokeKey): 200 with no events, 404 not_found for a key the
+// store does not hold.
+func (h *handler) adminRevoke(w http.ResponseWriter, r *http.Request, now time.Time) {
+	req, ok := readAdminRequest(w, r)
+	if !ok {
+		return
+	}
+	switch err := h.s.RevokeKey(strings.TrimSpace(req.Key), now); {
+	case errors.Is(err, ErrUnknownKey):
+		writeError(w, http.StatusNotFound, "not_found", "no such API key")
+	case err != nil:
+		h.adminFailed(w, err)
+	default:
+		writeAdmin(w, nil)
+	}
 }
 
 // admin wraps an admin endpoint with the admin key check.

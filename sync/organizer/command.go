@@ -3,7 +3,6 @@ package organizer
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -93,6 +92,15 @@ func malformed(msg string) wire.Answer {
 // shares itself. Commands are serialised with each other and with Apply. The error is for internal failures only
 // (bbolt I/O, corrupt stored records); nothing is written then.
 func (s *Store) Command(provider string, cmd wire.Command, now time.Time) (wire.Answer, error) {
+	return s.CommandAs(Principal{ProviderID: provider, Role: data.RoleAdmin, Feed: provider}, cmd, now)
+}
+
+// CommandAs is Command sent by the user who: its customers and events are
+// those of who's feed (who.Feed), and the applied answer's Seq is a
+// position in that feed. The effect is put in every feed of the provider
+// that holds the record.
+func (s *Store) CommandAs(who Principal, cmd wire.Command, now time.Time) (wire.Answer, error) {
+	provider := who.ProviderID
 	switch {
 	case cmd.ID == "":
 		return malformed("the command has no id"), nil
@@ -126,9 +134,9 @@ func (s *Store) Command(provider string, cmd wire.Command, now time.Time) (wire.
 			return nil
 		}
 		if isEventCommand(cmd.Type) {
-			ans, err = execEvent(tx, provider, cmd, now)
+			ans, err = execEvent(tx, who, cmd, now)
 		} else {
-			ans, err = execCommand(tx, provider, cmd)
+			ans, err = execCommand(tx, who, cmd)
 		}
 		if err != nil {
 			return err
@@ -142,11 +150,15 @@ func (s *Store) Command(provider string, cmd wire.Command, now time.Time) (wire.
 	if err != nil {
 		return wire.Answer{}, fmt.Errorf("command %s of %s: %w", cmd.Type, provider, err)
 	}
+	if ans.Status == wire.StatusApplied {
+		s.markDirty()
+	}
 	return ans, nil
 }
 
 // execCommand applies a command that was not answered before, within tx.
-func execCommand(tx *bolt.Tx, provider string, cmd wire.Command) (wire.Answer, error) {
+func execCommand(tx *bolt.Tx, who Principal, cmd wire.Command) (wire.Answer, error) {
+	provider := who.ProviderID
 	var number string // the new number in stored form; "" removes
 	switch cmd.Type {
 	case wire.SetCustomerNumber:
@@ -166,13 +178,7 @@ func execCommand(tx *bolt.Tx, provider string, cmd wire.Command) (wire.Answer, e
 	if cmd.CustomerID == "" {
 		return malformed("the command has no customer_id"), nil
 	}
-	vb := tx.Bucket(bVis).Bucket([]byte(provider))
-	visKey := []byte(string(wire.KindCustomer) + "\x00" + cmd.CustomerID)
-	var vis []byte
-	if vb != nil {
-		vis = vb.Get(visKey)
-	}
-	if len(vis) < sha256.Size {
+	if !inFeed(tx, who.Feed, wire.KindCustomer, cmd.CustomerID) {
 		return refused(wire.CodeNotFound, "", "the provider has no such customer"), nil
 	}
 	ib, err := tx.Bucket(bNumIdx).CreateBucketIfNotExists([]byte(provider))
@@ -241,30 +247,8 @@ func execCommand(tx *bolt.Tx, provider string, cmd wire.Command) (wire.Answer, e
 	if err != nil {
 		return wire.Answer{}, err
 	}
-	lb, err := tx.Bucket(bLog).CreateBucketIfNotExists([]byte(provider))
+	seq, err := feedPut(tx, provider, who.Feed, wire.KindCustomer, cmd.CustomerID, cmd.CustomerID, json.RawMessage(b))
 	if err != nil {
-		return wire.Answer{}, err
-	}
-	lb.FillPercent = 1.0 // append-only: full pages
-	sum := sha256.Sum256(b)
-	if bytes.Equal(vis[:sha256.Size], sum[:]) {
-		// The feed shows this already: its last change is at or past
-		// the one that did.
-		var last uint64
-		if k, _ := lb.Cursor().Last(); k != nil {
-			last = binary.BigEndian.Uint64(k)
-		}
-		return wire.Answer{Status: wire.StatusApplied, Seq: last}, nil
-	}
-	seq, err := lb.NextSequence()
-	if err != nil {
-		return wire.Answer{}, err
-	}
-	ch := wire.Change{Seq: seq, Kind: wire.KindCustomer, Op: wire.OpPut, ID: cmd.CustomerID, Data: b}
-	if err := lb.Put(seqKey(seq), changeJSON(ch)); err != nil {
-		return wire.Answer{}, err
-	}
-	if err := vb.Put(visKey, append(sum[:], cmd.CustomerID...)); err != nil {
 		return wire.Answer{}, err
 	}
 	return wire.Answer{Status: wire.StatusApplied, Seq: seq}, nil

@@ -11,15 +11,15 @@ import (
 	"fmt"
 	"psopdesk/sync/wire"
 	"slices"
+	"strings"
 	"time"
 
 	"psopdesk/data"
 	"psopdesk/data/validate"
 )
 
-// VisibilityYears is how far back a provider's event or reservation with a
-// customer keeps the customer visible to the provider (DOMAIN.md §3).
-const VisibilityYears = 3
+// VisibilityYears is data.VisibilityYears (DOMAIN.md §3).
+const VisibilityYears = data.VisibilityYears
 
 // Price is a provider's price for a service, cents per unit of the
 // service's content, in force from From on (zero: from the start) until
@@ -99,6 +99,10 @@ type Dataset struct {
 	Grants       []data.Grant     `json:"grants"`
 	Reservations []Reservation    `json:"reservations"`
 	Events       []Event          `json:"events"`
+	// Users are the providers' users (an API key belongs to one) and
+	// Teams their service teams (DOMAIN.md §1, §3).
+	Users []data.User        `json:"users,omitempty"`
+	Teams []data.ServiceTeam `json:"teams,omitempty"`
 }
 
 // Merge returns d with o's records added; a record of o replaces d's record
@@ -119,6 +123,8 @@ func (d Dataset) Merge(o Dataset) Dataset {
 	out.Grants = mergeBy(d.Grants, o.Grants, func(g data.Grant) string { return g.ID })
 	out.Reservations = mergeBy(d.Reservations, o.Reservations, func(r Reservation) string { return r.ID })
 	out.Events = mergeBy(d.Events, o.Events, func(e Event) string { return e.ID })
+	out.Users = mergeBy(d.Users, o.Users, func(u data.User) string { return u.ID })
+	out.Teams = mergeBy(d.Teams, o.Teams, func(t data.ServiceTeam) string { return t.ID })
 	return out
 }
 
@@ -291,6 +297,39 @@ func (d Dataset) Validate() error {
 			return err
 		}
 	}
+	teams := map[string]data.ServiceTeam{}
+	for _, t := range d.Teams {
+		if _, dup := teams[t.ID]; t.ID == "" || dup {
+			return fmt.Errorf("team %q: empty or duplicate id", t.ID)
+		}
+		if !providers[t.ProviderID] {
+			return fmt.Errorf("team %s: unknown provider %q", t.ID, t.ProviderID)
+		}
+		for _, s := range t.ServiceIDs {
+			if _, ok := services[s]; !ok {
+				return fmt.Errorf("team %s: unknown service %q", t.ID, s)
+			}
+		}
+		teams[t.ID] = t
+	}
+	clear(ids)
+	for _, u := range d.Users {
+		if u.ID == "" || ids[u.ID] || strings.ContainsAny(u.ID, "/\x00\t\n") {
+			return fmt.Errorf("user %q: empty, duplicate or invalid id", u.ID)
+		}
+		ids[u.ID] = true
+		if !providers[u.ProviderID] {
+			return fmt.Errorf("user %s: unknown provider %q", u.ID, u.ProviderID)
+		}
+		if !u.Role.Valid() {
+			return fmt.Errorf("user %s: unknown role %q", u.ID, u.Role)
+		}
+		for _, t := range u.TeamIDs {
+			if tm, ok := teams[t]; !ok || tm.ProviderID != u.ProviderID {
+				return fmt.Errorf("user %s: unknown team %q of provider %s", u.ID, t, u.ProviderID)
+			}
+		}
+	}
 	return nil
 }
 
@@ -306,11 +345,42 @@ type feedItem struct {
 	value    any
 }
 
-// visibleCutoff is the first day that still counts for visibility at now:
-// the same day VisibilityYears years back, Europe/Helsinki.
-func visibleCutoff(now time.Time) data.Date {
-	t := data.DateOf(now.In(data.Helsinki))
-	return data.NewDate(t.Year-VisibilityYears, t.Month, t.Day)
+// audience is whom a feed is for. A provider's pääkäyttäjät (data.RoleAdmin)
+// see the same customers, so they share the provider's feed, whose buckets
+// are keyed by the provider id (as before users existed); each kirjaaja
+// (data.RoleRecorder) has a feed of its own, keyed "provider/user".
+type audience struct {
+	key  string
+	user data.User
+}
+
+// adminOf is the pääkäyttäjä of provider p as the visibility rule reads it:
+// a key made for the provider without a user (CreateKey) is one.
+func adminOf(p string) data.User { return data.User{ProviderID: p, Role: data.RoleAdmin} }
+
+// audienceKey is the key of the feed u reads.
+func audienceKey(u data.User) string {
+	if u.Role == data.RoleAdmin {
+		return u.ProviderID
+	}
+	return u.ProviderID + "/" + u.ID
+}
+
+// audiences lists every feed of d: per provider its pääkäyttäjät' feed
+// (always, users or not), then a feed per kirjaaja, in user order.
+func audiences(d *Dataset) []audience {
+	var out []audience
+	for _, p := range d.Providers {
+		out = append(out, audience{key: p.ID, user: adminOf(p.ID)})
+	}
+	users := slices.Clone(d.Users)
+	slices.SortFunc(users, func(a, b data.User) int { return cmp.Compare(a.ID, b.ID) })
+	for _, u := range users {
+		if u.Role != data.RoleAdmin {
+			out = append(out, audience{key: audienceKey(u), user: u})
+		}
+	}
+	return out
 }
 
 // index groups a dataset's records for feed computation.
@@ -386,37 +456,36 @@ func newIndex(d *Dataset) *index {
 	return ix
 }
 
-// visible returns the ids of the customers provider p may see at now, in id
-// order: those with an event of p dated, or a reservation of p lasting, on
-// or after the cutoff (DOMAIN.md §3 rule 1).
-func (ix *index) visible(p string, now time.Time) []string {
-	cut := visibleCutoff(now)
-	seen := map[string]bool{}
-	for _, e := range ix.d.Events {
-		if e.ProviderID == p && !e.Date.Before(cut) {
-			seen[e.CustomerID] = true
+// visible returns the ids of the customers the provider's user u may see
+// at now, in id order: data.Visible (DOMAIN.md §3) of each customer, with
+// the provider's events and reservations of the customer, the customer's
+// grants and the provider's teams.
+func (ix *index) visible(u data.User, now time.Time) []string {
+	var teams []data.ServiceTeam
+	for _, t := range ix.d.Teams {
+		if t.ProviderID == u.ProviderID {
+			teams = append(teams, t)
 		}
 	}
-	for _, r := range ix.d.Reservations {
-		if r.ProviderID == p && !r.To.Before(cut) {
-			seen[r.CustomerID] = true
+	var out []string
+	for _, c := range ix.d.Customers {
+		k := u.ProviderID + "\x00" + c.ID
+		h := data.CustomerHistory{Events: ix.events[k], Reservations: ix.reservations[k], Grants: ix.grants[c.ID]}
+		if data.Visible(u, teams, h, now) {
+			out = append(out, c.ID)
 		}
-	}
-	out := make([]string, 0, len(seen))
-	for id := range seen {
-		out = append(out, id)
 	}
 	slices.Sort(out)
 	return out
 }
 
-// feed lists what provider p sees at now, parents before children:
+// feed lists what provider p's user u sees at now, parents before children:
 // organizer, p's own record, every service, p's own prices (by service and
 // From; never another provider's), then per visible customer the
 // customer (with p's customer number), the customer's vouchers and grants,
 // p's reservations and p's events of the customer. Never another
 // provider's events, reservations or customer numbers.
-func (ix *index) feed(p data.Provider, now time.Time) []feedItem {
+func (ix *index) feed(p data.Provider, u data.User, now time.Time) []feedItem {
 	items := []feedItem{
 		{kind: wire.KindOrganizer, id: ix.d.Organizer.ID, value: ix.d.Organizer},
 		{kind: wire.KindProvider, id: p.ID, value: p},
@@ -427,7 +496,7 @@ func (ix *index) feed(p data.Provider, now time.Time) []feedItem {
 	for _, pr := range ix.prices[p.ID] {
 		items = append(items, feedItem{kind: wire.KindPrice, id: pr.ID, value: pr})
 	}
-	for _, cid := range ix.visible(p.ID, now) {
+	for _, cid := range ix.visible(u, now) {
 		c := ix.customers[cid]
 		c.CustomerNumber = ix.numbers[p.ID+"\x00"+cid]
 		items = append(items, feedItem{kind: wire.KindCustomer, id: cid, customer: cid, value: c})

@@ -17,6 +17,9 @@ const DemoSeed = 20260101
 const (
 	DemoProvider1 = "prov-1" // the user's provider of the demo (scenario-small's)
 	DemoProvider2 = "prov-2" // the other provider, whose data prov-1 must never see
+	// DemoRecorder is prov-1's kirjaaja, in the team DemoTeam (home care).
+	DemoRecorder = "prov-1-kirjaaja"
+	DemoTeam     = "team-prov-1-home"
 )
 
 // Names of the demo: real Finnish (and Finland-Swedish) first and last names.
@@ -91,6 +94,11 @@ func Demo(customers int, seed int64, now time.Time) Dataset {
 	d.Providers = append(d.Providers, withDemoContact(data.Provider{ID: DemoProvider2, Name: "Kotiapu Revontuli Oy",
 		BusinessID: makeYtunnus(2745180)}))
 	d.Services = append(d.Services, demoServices...)
+	d.Users = DefaultAdmins(d.Providers, d.Users)
+	d.Teams = append(d.Teams, data.ServiceTeam{ID: DemoTeam, ProviderID: DemoProvider1, Name: "Kotihoito",
+		ServiceIDs: []string{"svc-home"}})
+	d.Users = append(d.Users, data.User{ID: DemoRecorder, ProviderID: DemoProvider1, Name: "Kirjaaja",
+		Role: data.RoleRecorder, TeamIDs: []string{DemoTeam}})
 	for _, p := range []string{DemoProvider1, DemoProvider2} {
 		for _, s := range d.Services {
 			if c, ok := demoPrices[p][s.ID]; ok {

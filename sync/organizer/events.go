@@ -3,10 +3,10 @@ package organizer
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,65 +88,81 @@ func putJSON(tx *bolt.Tx, part, key string, v any) error {
 	return b.Put([]byte(key), raw)
 }
 
-// inFeed reports whether provider's feed holds kind/id now.
-func inFeed(tx *bolt.Tx, provider string, kind wire.Kind, id string) bool {
-	vb := tx.Bucket(bVis).Bucket([]byte(provider))
+// inFeed reports whether the feed (an audience key) holds kind/id now.
+func inFeed(tx *bolt.Tx, feed string, kind wire.Kind, id string) bool {
+	vb := tx.Bucket(bVis).Bucket([]byte(feed))
 	return vb != nil && len(vb.Get([]byte(string(kind)+"\x00"+id))) >= sha256.Size
 }
 
-// lastSeq is the Seq of the last change of log bucket lb (0 when none).
-func lastSeq(lb *bolt.Bucket) uint64 {
-	if k, _ := lb.Cursor().Last(); k != nil {
-		return binary.BigEndian.Uint64(k)
+// providerFeeds lists the feeds (audience keys) of provider that exist in
+// tx: the provider's own and its kirjaajat' ("provider/user").
+func providerFeeds(tx *bolt.Tx, provider string) []string {
+	var out []string
+	c := tx.Bucket(bVis).Cursor()
+	for k, v := c.Seek([]byte(provider)); k != nil && bytes.HasPrefix(k, []byte(provider)); k, v = c.Next() {
+		if v == nil && (len(k) == len(provider) || k[len(provider)] == '/') {
+			out = append(out, string(k))
+		}
 	}
-	return 0
+	return out
 }
 
-// feedPut puts value (kind/id of customer) in provider's feed, within tx,
-// as index.feed would: a Put appended when the feed holds another version
-// of the record, none when it holds this one already or when the customer
-// is out of the provider's sight (the feed holds no such customer). It
-// returns the feed position that shows the record's state: the appended
-// change, else the feed's last seq.
-func feedPut(tx *bolt.Tx, provider string, kind wire.Kind, id, customer string, value any) (uint64, error) {
+// feedPut puts value (kind/id of customer) in every feed of provider
+// (providerFeeds), within tx, as index.feed would: in each, a Put appended
+// when the feed holds another version of the record, none when it holds
+// this one already or when the customer is out of the feed's sight (the
+// feed holds no such customer). It returns the position in feed reader
+// (an audience key; "" for the provider's own) that shows the record's
+// state: the appended change, else that feed's last seq.
+func feedPut(tx *bolt.Tx, provider, reader string, kind wire.Kind, id, customer string, value any) (uint64, error) {
 	b, err := json.Marshal(value)
 	if err != nil {
 		return 0, err
 	}
+	if reader == "" {
+		reader = provider
+	}
 	sum := sha256.Sum256(b)
-	vb, err := tx.Bucket(bVis).CreateBucketIfNotExists([]byte(provider))
-	if err != nil {
-		return 0, err
-	}
-	lb, err := tx.Bucket(bLog).CreateBucketIfNotExists([]byte(provider))
-	if err != nil {
-		return 0, err
-	}
-	lb.FillPercent = 1.0 // append-only: full pages
 	key := []byte(string(kind) + "\x00" + id)
-	if old := vb.Get(key); len(old) >= sha256.Size && bytes.Equal(old[:sha256.Size], sum[:]) {
-		return lastSeq(lb), nil
+	var out uint64
+	feeds := providerFeeds(tx, provider)
+	if !slices.Contains(feeds, reader) {
+		feeds = append(feeds, reader)
 	}
-	if customer != "" && !inFeed(tx, provider, wire.KindCustomer, customer) {
-		return lastSeq(lb), nil
+	for _, feed := range feeds {
+		vb, err := tx.Bucket(bVis).CreateBucketIfNotExists([]byte(feed))
+		if err != nil {
+			return 0, err
+		}
+		lb, err := tx.Bucket(bLog).CreateBucketIfNotExists([]byte(feed))
+		if err != nil {
+			return 0, err
+		}
+		lb.FillPercent = 1.0 // appended at the end: full pages
+		seq := lb.Sequence()
+		old := vb.Get(key)
+		switch {
+		case len(old) >= sha256.Size && bytes.Equal(old[:sha256.Size], sum[:]):
+		case customer != "" && !inFeed(tx, feed, wire.KindCustomer, customer):
+		default:
+			ch := wire.Change{Kind: kind, Op: wire.OpPut, ID: id, Data: b}
+			if seq, err = logAppend(lb, ch, visSeq(old)); err != nil {
+				return 0, err
+			}
+			if err := vb.Put(key, visValue(sum[:], seq, customer)); err != nil {
+				return 0, err
+			}
+		}
+		if feed == reader {
+			out = seq
+		}
 	}
-	seq, err := lb.NextSequence()
-	if err != nil {
-		return 0, err
-	}
-	ch := wire.Change{Seq: seq, Kind: kind, Op: wire.OpPut, ID: id, Data: b}
-	if err := lb.Put(seqKey(seq), changeJSON(ch)); err != nil {
-		return 0, err
-	}
-	if err := vb.Put(key, append(sum[:], customer...)); err != nil {
-		return 0, err
-	}
-	return seq, nil
+	return out, nil
 }
 
 // storeEvent writes ev to state/events and the grant index and puts it in
 // its provider's feed; it returns the feed position of the Put.
-func storeEvent(tx *bolt.Tx, ev Event) (uint64, error) {
+func storeEvent(tx *bolt.Tx, ev Event, reader string) (uint64, error) {
 	if err := putJSON(tx, "events", ev.ID, ev); err != nil {
 		return 0, err
 	}
@@ -157,7 +173,7 @@ func storeEvent(tx *bolt.Tx, ev Event) (uint64, error) {
 	if err := ib.Put([]byte(ev.GrantID+"\x00"+ev.ID), []byte(ev.ProviderID)); err != nil {
 		return 0, err
 	}
-	return feedPut(tx, ev.ProviderID, wire.KindEvent, ev.ID, ev.CustomerID, ev.ServiceEvent)
+	return feedPut(tx, ev.ProviderID, reader, wire.KindEvent, ev.ID, ev.CustomerID, ev.ServiceEvent)
 }
 
 // grantEvents reads every stored event of grant, of any provider.
@@ -287,19 +303,20 @@ func review(tx *bolt.Tx, c eventContext, ev *data.ServiceEvent) error {
 
 // execEvent applies an event command (record_event, edit_event,
 // delete_event, credit_request) of provider at now, within tx.
-func execEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) (wire.Answer, error) {
+func execEvent(tx *bolt.Tx, who Principal, cmd wire.Command, now time.Time) (wire.Answer, error) {
+	provider := who.ProviderID
 	switch {
 	case cmd.EventID == "" || len(cmd.EventID) > maxEventID:
 		return malformed(fmt.Sprintf("the command needs an event_id of 1 to %d bytes", maxEventID)), nil
 	case cmd.Type == wire.RecordEvent:
-		return recordEvent(tx, provider, cmd, now)
+		return recordEvent(tx, who, cmd, now)
 	}
 	var ev Event
 	found, err := getJSON(tx, "events", cmd.EventID, &ev)
 	if err != nil {
 		return wire.Answer{}, err
 	}
-	if !found || ev.ProviderID != provider || !inFeed(tx, provider, wire.KindEvent, ev.ID) {
+	if !found || ev.ProviderID != provider || !inFeed(tx, who.Feed, wire.KindEvent, ev.ID) {
 		return notFound("event"), nil
 	}
 	c, err := loadContext(tx, ev.ReservationID, ev.GrantID)
@@ -349,7 +366,7 @@ func execEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) (w
 		return refused(wire.CodeValidation, wire.ReasonUnknownType, "unknown command type"), nil
 	}
 	ev.Version++
-	seq, err := storeEvent(tx, ev)
+	seq, err := storeEvent(tx, ev, who.Feed)
 	if err != nil {
 		return wire.Answer{}, err
 	}
@@ -357,7 +374,8 @@ func execEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) (w
 }
 
 // recordEvent applies record_event (execEvent).
-func recordEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) (wire.Answer, error) {
+func recordEvent(tx *bolt.Tx, who Principal, cmd wire.Command, now time.Time) (wire.Answer, error) {
+	provider := who.ProviderID
 	if cmd.ReservationID == "" {
 		return malformed("the command has no reservation_id"), nil
 	}
@@ -373,7 +391,7 @@ func recordEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) 
 	if err != nil {
 		return wire.Answer{}, err
 	}
-	if !found || r.ProviderID != provider || !inFeed(tx, provider, wire.KindReservation, r.ID) {
+	if !found || r.ProviderID != provider || !inFeed(tx, who.Feed, wire.KindReservation, r.ID) {
 		return notFound("reservation"), nil
 	}
 	c, err := loadContext(tx, r.ID, r.GrantID)
@@ -399,7 +417,7 @@ func recordEvent(tx *bolt.Tx, provider string, cmd wire.Command, now time.Time) 
 	if err := review(tx, c, &ev.ServiceEvent); err != nil {
 		return wire.Answer{}, err
 	}
-	seq, err := storeEvent(tx, ev)
+	seq, err := storeEvent(tx, ev, who.Feed)
 	if err != nil {
 		return wire.Answer{}, err
 	}

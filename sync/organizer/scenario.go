@@ -35,7 +35,11 @@ type scenarioFile struct {
 	Customer  *data.Customer  `json:"customer"`
 	Customers []data.Customer `json:"customers"`
 	Services  []data.Service  `json:"services"`
-	Grants    []struct {
+	// Users and Teams of the providers; a provider without a
+	// pääkäyttäjä gets one (DefaultAdmins).
+	Users  []data.User        `json:"users"`
+	Teams  []data.ServiceTeam `json:"teams"`
+	Grants []struct {
 		ID               string          `json:"id"`
 		Kind             data.GrantKind  `json:"kind"`
 		VoucherNumber    string          `json:"voucher_number"`
@@ -288,6 +292,8 @@ func LoadScenario(r io.Reader) (Dataset, error) {
 		}
 		d.Events = append(d.Events, ev)
 	}
+	d.Users, d.Teams = f.Users, f.Teams
+	d.Users = DefaultAdmins(d.Providers, d.Users)
 	if err := d.Validate(); err != nil {
 		return Dataset{}, fmt.Errorf("scenario: %w", err)
 	}
@@ -344,6 +350,26 @@ var demoContacts = map[string]data.Provider{
 
 // withDemoContact fills p's empty Address and Contact from demoContacts
 // when p is a demo provider; a file's own values stay.
+// AdminUserID is the id of the pääkäyttäjä DefaultAdmins gives provider.
+func AdminUserID(provider string) string { return provider + "-admin" }
+
+// DefaultAdmins returns users with a pääkäyttäjä (data.RoleAdmin, id
+// AdminUserID) added for each provider that has none among them.
+func DefaultAdmins(providers []data.Provider, users []data.User) []data.User {
+	has := map[string]bool{}
+	for _, u := range users {
+		if u.Role == data.RoleAdmin {
+			has[u.ProviderID] = true
+		}
+	}
+	for _, p := range providers {
+		if !has[p.ID] {
+			users = append(users, data.User{ID: AdminUserID(p.ID), ProviderID: p.ID, Name: "Pääkäyttäjä", Role: data.RoleAdmin})
+		}
+	}
+	return users
+}
+
 func withDemoContact(p data.Provider) data.Provider {
 	c, ok := demoContacts[p.ID]
 	if !ok {

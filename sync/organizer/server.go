@@ -133,22 +133,22 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(key)
 }
 
-// auth gives the provider of the request's bearer key, or answers 401
+// auth gives whom the request's bearer key authenticates, or answers 401
 // (500 when the check fails) and gives false.
-func (h *handler) auth(w http.ResponseWriter, r *http.Request) (string, bool) {
-	provider, err := h.s.Authenticate(bearer(r), h.now())
+func (h *handler) auth(w http.ResponseWriter, r *http.Request) (Principal, bool) {
+	who, err := h.s.AuthenticateUser(bearer(r), h.now())
 	if errors.Is(err, ErrUnauthorized) {
-		writeError(w, http.StatusUnauthorized, "unauthorized", "missing, unknown or expired API key")
-		return "", false
+		writeError(w, http.StatusUnauthorized, "unauthorized", "missing, unknown, revoked or expired API key")
+		return who, false
 	}
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "internal", "key check failed")
-		return "", false
+		return who, false
 	}
 	if sw, ok := w.(*statusWriter); ok {
-		sw.provider = provider
+		sw.provider = who.Feed
 	}
-	return provider, true
+	return who, true
 }
 
 func (h *handler) commands(w http.ResponseWriter, r *http.Request) {
@@ -157,10 +157,11 @@ func (h *handler) commands(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "validation", "use POST")
 		return
 	}
-	provider, ok := h.auth(w, r)
+	who, ok := h.auth(w, r)
 	if !ok {
 		return
 	}
+	provider := who.ProviderID
 	sw, _ := w.(*statusWriter)
 	if sw == nil {
 		sw = &statusWriter{}
@@ -212,7 +213,13 @@ func (h *handler) commands(w http.ResponseWriter, r *http.Request) {
 		answer(malformed("the " + wire.HeaderIdempotencyKey + " header is not the command's id"))
 		return
 	}
-	a, err := h.s.Command(provider, cmd, h.now())
+	now := h.now()
+	if err := h.s.refresh(now, false); err != nil { // a new day: visibility first
+		h.log.Error("visibility before a command", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "applying the command failed")
+		return
+	}
+	a, err := h.s.CommandAs(who, cmd, now)
 	if err != nil {
 		h.log.Error("command failed", "provider", provider, "command", sw.command, "err", err)
 		writeError(w, http.StatusInternalServerError, "internal", "applying the command failed")
@@ -226,7 +233,7 @@ func (h *handler) changes(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, "validation", "use GET")
 		return
 	}
-	provider, ok := h.auth(w, r)
+	who, ok := h.auth(w, r)
 	if !ok {
 		return
 	}
@@ -248,14 +255,21 @@ func (h *handler) changes(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = min(n, wire.MaxPageSize)
 	}
-	raw, next, more, err := h.s.rawPage(provider, after, limit)
+	// Visibility at this moment: after a write or on a new day it is
+	// evaluated again before the page is read.
+	if err := h.s.Refresh(h.now()); err != nil {
+		h.log.Error("visibility before a feed page", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "reading the change feed failed")
+		return
+	}
+	raw, next, more, err := h.s.rawPage(who.Feed, after, limit)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "internal", "reading the change feed failed")
 		return
 	}
 	var b bytes.Buffer
 	b.Grow(64 + len(raw)*512)
-	feed, _ := json.Marshal(h.s.Feed(provider))
+	feed, _ := json.Marshal(h.s.Feed(who.Feed))
 	b.WriteString(`{"feed":`)
 	b.Write(feed)
 	b.WriteString(`,"changes":[`)
@@ -278,6 +292,9 @@ type Running struct {
 	// Keys maps provider id → API key for the keys made by StartDemo
 	// ("prov-1" is the demo user's); empty for Start.
 	Keys map[string]string
+	// UserKeys maps user id → API key for the stored users (StartDemo;
+	// DemoRecorder's sees only its team's customers); empty for Start.
+	UserKeys map[string]string
 
 	srv   *http.Server
 	owned *Store // closed by Close (StartDemo's)
@@ -451,9 +468,20 @@ func StartDemo(ctx context.Context, dir string, customers int, opts ...DemoOptio
 		}
 		keys[p.ID] = k
 	}
+	ds, err = st.Dataset()
+	if err != nil {
+		return fail(err)
+	}
+	userKeys := map[string]string{}
+	for _, u := range ds.Users {
+		if userKeys[u.ID], err = st.CreateUserKey(u.ID, "demo", now.Add(KeyLifetime)); err != nil {
+			return fail(err)
+		}
+	}
 	run, err := start(ctx, "127.0.0.1:0", st, st, keys, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return fail(err)
 	}
+	run.UserKeys = userKeys
 	return run, nil
 }

@@ -39,8 +39,9 @@ func newFixture(t testing.TB, customers int) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	// Applied at the served clock, so the first page re-evaluates nothing.
 	ds := Demo(customers, DemoSeed, demoNow)
-	if _, err := st.Apply(ds, demoNow); err != nil {
+	if _, err := st.Apply(ds, st.Now()); err != nil {
 		t.Fatal(err)
 	}
 	keys := map[string]string{}
@@ -98,10 +99,12 @@ func (f *fixture) pullAll(t testing.TB, provider string, limit int) []wire.Chang
 		if len(p.Changes) > limit {
 			t.Fatalf("page of %d changes, limit %d", len(p.Changes), limit)
 		}
+		last := after // the log is compacted: seqs increase, with gaps
 		for i, c := range p.Changes {
-			if c.Seq != after+uint64(i)+1 {
-				t.Fatalf("seq %d after %d at %d: not in order", c.Seq, after, i)
+			if c.Seq <= last {
+				t.Fatalf("seq %d after %d at %d: not in order", c.Seq, last, i)
 			}
+			last = c.Seq
 		}
 		if n := len(p.Changes); n > 0 && p.Next != p.Changes[n-1].Seq || n == 0 && p.Next != after {
 			t.Fatalf("next %d after %d with %d changes", p.Next, after, n)

@@ -39,9 +39,19 @@ const OpenTimeout = time.Second
 //
 //	keys           sha256(key) hex → keyRecord JSON (never the key itself)
 //	state/<part>   record key → record JSON (the Dataset, part by part)
-//	log/<provider> big-endian uint64 seq → wire.Change JSON, append-only
-//	vis/<provider> kind \x00 id → sha256(data JSON) ‖ customer id: what the
-//	               provider's feed currently holds
+//	log/<feed>     big-endian uint64 seq → wire.Change JSON, compacted:
+//	               only the latest change of each record is kept (a Put
+//	               or a Delete replaces the record's earlier change; a
+//	               customer's Delete removes every change of the
+//	               customer's records), so a client reading from 0 gets
+//	               the current state and deletions, never history
+//	vis/<feed>     kind \x00 id → sha256(data JSON) ‖ big-endian seq of
+//	               its Put in the log ‖ customer id: what the feed
+//	               currently holds
+//
+// <feed> is a feed's audience key (audienceKey): the provider id for the
+// provider's pääkäyttäjät, "provider/user" for a kirjaaja.
+//
 //	meta           "store_id" → random hex made when the file is created
 //	cmds/<provider> command id → cmdRecord JSON: the answer of each command
 //	               answered (idempotency, Store.Command)
@@ -73,6 +83,40 @@ type Store struct {
 
 	clockMu gosync.RWMutex
 	clock   func() time.Time
+
+	// evalMu guards evalDay and dirty: the Helsinki day visibility was
+	// last evaluated for (Apply) and whether a write happened since
+	// (Refresh).
+	evalMu  gosync.Mutex
+	evalDay data.Date
+	dirty   bool
+}
+
+// markDirty records a write: the next Refresh evaluates visibility again.
+func (s *Store) markDirty() {
+	s.evalMu.Lock()
+	s.dirty = true
+	s.evalMu.Unlock()
+}
+
+// Refresh evaluates visibility (DOMAIN.md §3) at now again, as Apply with
+// an empty Dataset, when a write (a command, an admin change) happened
+// since the last evaluation or now is on another Helsinki day than it, so
+// that a feed read at now never serves a customer who is out of sight at
+// now. It is cheap when neither holds. The handler calls it before every
+// feed page (and, for a new day, before every command).
+func (s *Store) Refresh(now time.Time) error { return s.refresh(now, true) }
+
+func (s *Store) refresh(now time.Time, writes bool) error {
+	day := data.DateOf(now.In(data.Helsinki))
+	s.evalMu.Lock()
+	need := day != s.evalDay || (writes && s.dirty)
+	s.evalMu.Unlock()
+	if !need {
+		return nil
+	}
+	_, err := s.Apply(Dataset{}, now)
+	return err
 }
 
 // SetClock makes now the organizer's clock: Handler and Start read it for
@@ -163,6 +207,21 @@ func Open(path string) (*Store, error) {
 			}
 		}
 		m := tx.Bucket(bMeta)
+		if string(m.Get([]byte("feed_format"))) != feedFormat {
+			// Feeds of an older layout (uncompacted log, vis without
+			// seqs): emptied, with a new store id so that clients start
+			// over; the next Apply fills them. Seqs go on from where
+			// each log was.
+			if err := resetFeeds(tx); err != nil {
+				return err
+			}
+			if err := m.Delete([]byte("store_id")); err != nil {
+				return err
+			}
+			if err := m.Put([]byte("feed_format"), []byte(feedFormat)); err != nil {
+				return err
+			}
+		}
 		if v := m.Get([]byte("store_id")); v != nil {
 			id = string(v)
 			return nil
@@ -179,6 +238,39 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("init organizer database %s: %w", path, err)
 	}
 	return &Store{db: db, id: id}, nil
+}
+
+// feedFormat names the layout of the log and vis buckets (meta
+// "feed_format"): "2" is the compacted log with seqs in vis.
+const feedFormat = "2"
+
+// resetFeeds empties every log and vis bucket, keeping each log's sequence.
+func resetFeeds(tx *bolt.Tx) error {
+	seqs := map[string]uint64{}
+	if err := tx.Bucket(bLog).ForEachBucket(func(k []byte) error {
+		seqs[string(k)] = tx.Bucket(bLog).Bucket(k).Sequence()
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, b := range [][]byte{bLog, bVis} {
+		if err := tx.DeleteBucket(b); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(b); err != nil {
+			return err
+		}
+	}
+	for k, seq := range seqs {
+		lb, err := tx.Bucket(bLog).CreateBucket([]byte(k))
+		if err != nil {
+			return err
+		}
+		if err := lb.SetSequence(seq); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the file.
@@ -230,6 +322,8 @@ var stateParts = []statePart{
 	part("grants", func(d *Dataset) *[]data.Grant { return &d.Grants }, func(v data.Grant) string { return v.ID }),
 	part("reservations", func(d *Dataset) *[]Reservation { return &d.Reservations }, func(v Reservation) string { return v.ID }),
 	part("events", func(d *Dataset) *[]Event { return &d.Events }, func(v Event) string { return v.ID }),
+	part("users", func(d *Dataset) *[]data.User { return &d.Users }, func(v data.User) string { return v.ID }),
+	part("teams", func(d *Dataset) *[]data.ServiceTeam { return &d.Teams }, func(v data.ServiceTeam) string { return v.ID }),
 }
 
 // Dataset reads the whole stored data set (records in key order).
@@ -322,9 +416,14 @@ func (s *Store) Apply(ds Dataset, now time.Time) (ApplyStats, error) {
 		return ApplyStats{}, fmt.Errorf("invalid data: %w", err)
 	}
 	ix := newIndex(&merged)
-	feeds := make(map[string][]entry, len(merged.Providers))
+	auds := audiences(&merged)
+	providers := make(map[string]data.Provider, len(merged.Providers))
 	for _, p := range merged.Providers {
-		items := ix.feed(p, now)
+		providers[p.ID] = p
+	}
+	feeds := make(map[string][]entry, len(auds))
+	for _, a := range auds {
+		items := ix.feed(providers[a.user.ProviderID], a.user, now)
 		es := make([]entry, len(items))
 		for i, it := range items {
 			b, err := json.Marshal(it.value)
@@ -334,8 +433,9 @@ func (s *Store) Apply(ds Dataset, now time.Time) (ApplyStats, error) {
 			es[i] = entry{key: []byte(string(it.kind) + "\x00" + it.id), kind: it.kind, id: it.id,
 				customer: it.customer, data: b, sum: sha256.Sum256(b)}
 		}
-		feeds[p.ID] = es
+		feeds[a.key] = es
 	}
+	day := data.DateOf(now.In(data.Helsinki))
 	stats := ApplyStats{Changes: map[string]int{}}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		if err := putState(tx, &ds); err != nil {
@@ -347,15 +447,20 @@ func (s *Store) Apply(ds Dataset, now time.Time) (ApplyStats, error) {
 		if err := rebuildEventIndex(tx, merged.Events); err != nil {
 			return fmt.Errorf("event index: %w", err)
 		}
-		for _, p := range merged.Providers {
-			n, err := appendFeed(tx, p.ID, feeds[p.ID])
+		for _, a := range auds {
+			n, err := appendFeed(tx, a.key, feeds[a.key])
 			if err != nil {
-				return fmt.Errorf("feed of %s: %w", p.ID, err)
+				return fmt.Errorf("feed of %s: %w", a.key, err)
 			}
-			stats.Changes[p.ID] = n
+			stats.Changes[a.key] = n
 		}
 		return nil
 	})
+	if err == nil {
+		s.evalMu.Lock()
+		s.evalDay, s.dirty = day, false
+		s.evalMu.Unlock()
+	}
 	return stats, err
 }
 
@@ -396,18 +501,61 @@ func putState(tx *bolt.Tx, ds *Dataset) error {
 	return nil
 }
 
-// appendFeed diffs the provider's new feed es against its vis bucket and
-// appends the changes to its log. It returns how many it appended.
-func appendFeed(tx *bolt.Tx, provider string, es []entry) (int, error) {
-	vb, err := tx.Bucket(bVis).CreateBucketIfNotExists([]byte(provider))
+// visValue is a vis bucket's value: the record's sum, the seq of its Put
+// in the log and its owning customer ("" for none).
+func visValue(sum []byte, seq uint64, customer string) []byte {
+	v := make([]byte, 0, sha256.Size+8+len(customer))
+	v = append(v, sum[:sha256.Size]...)
+	v = binary.BigEndian.AppendUint64(v, seq)
+	return append(v, customer...)
+}
+
+// visSeq and visCustomer read a vis value (visValue).
+func visSeq(v []byte) uint64 {
+	if len(v) < sha256.Size+8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v[sha256.Size:])
+}
+
+func visCustomer(v []byte) string {
+	if len(v) < sha256.Size+8 {
+		return ""
+	}
+	return string(v[sha256.Size+8:])
+}
+
+// logAppend appends c to log bucket lb under the next seq, which it
+// returns, and removes the change at seq prev (the record's earlier
+// change; 0: none), so the log keeps only the latest change of a record.
+func logAppend(lb *bolt.Bucket, c wire.Change, prev uint64) (uint64, error) {
+	if prev != 0 {
+		if err := lb.Delete(seqKey(prev)); err != nil {
+			return 0, err
+		}
+	}
+	seq, err := lb.NextSequence()
 	if err != nil {
 		return 0, err
 	}
-	lb, err := tx.Bucket(bLog).CreateBucketIfNotExists([]byte(provider))
+	c.Seq = seq
+	return seq, lb.Put(seqKey(seq), changeJSON(c))
+}
+
+// appendFeed diffs the feed's new content es against its vis bucket and
+// appends the changes to its log, compacting it (logAppend; a customer
+// who left the feed takes every change of their records out of the log,
+// leaving the customer's Delete). It returns how many it appended.
+func appendFeed(tx *bolt.Tx, feed string, es []entry) (int, error) {
+	vb, err := tx.Bucket(bVis).CreateBucketIfNotExists([]byte(feed))
 	if err != nil {
 		return 0, err
 	}
-	lb.FillPercent = 1.0 // append-only: full pages
+	lb, err := tx.Bucket(bLog).CreateBucketIfNotExists([]byte(feed))
+	if err != nil {
+		return 0, err
+	}
+	lb.FillPercent = 1.0 // appended at the end: full pages
 	vb.FillPercent = 0.9
 	old := map[string][]byte{}
 	if err := vb.ForEach(func(k, v []byte) error {
@@ -416,19 +564,23 @@ func appendFeed(tx *bolt.Tx, provider string, es []entry) (int, error) {
 	}); err != nil {
 		return 0, err
 	}
-	var changes []wire.Change
-	var visPuts []entry
-	for _, e := range es {
+	type pending struct {
+		c    wire.Change
+		e    *entry // a Put's entry
+		prev uint64
+	}
+	var changes []pending
+	for i := range es {
+		e := &es[i]
 		k := string(e.key)
 		ov, had := old[k]
 		delete(old, k)
-		if had && bytes.Equal(ov[:sha256.Size], e.sum[:]) {
+		if had && len(ov) >= sha256.Size && bytes.Equal(ov[:sha256.Size], e.sum[:]) {
 			continue
 		}
-		changes = append(changes, wire.Change{Kind: e.kind, Op: wire.OpPut, ID: e.id, Data: e.data})
-		visPuts = append(visPuts, e)
+		changes = append(changes, pending{c: wire.Change{Kind: e.kind, Op: wire.OpPut, ID: e.id, Data: e.data}, e: e, prev: visSeq(ov)})
 	}
-	// What is left of old has left the provider's view.
+	// What is left of old has left the feed.
 	gone := slices.Sorted(func(yield func(string) bool) {
 		for k := range old {
 			if !yield(k) {
@@ -442,36 +594,39 @@ func appendFeed(tx *bolt.Tx, provider string, es []entry) (int, error) {
 			goneCustomers[string(id)] = true
 		}
 	}
-	var customerDeletes []wire.Change
+	var customerDeletes []pending
 	for _, k := range gone {
 		kind, id, _ := bytes.Cut([]byte(k), []byte{0})
-		owner := string(old[k][sha256.Size:])
+		owner := visCustomer(old[k])
 		c := wire.Change{Kind: wire.Kind(kind), Op: wire.OpDelete, ID: string(id)}
+		p := pending{c: c, prev: visSeq(old[k])}
 		switch {
 		case c.Kind == wire.KindCustomer:
-			customerDeletes = append(customerDeletes, c)
+			customerDeletes = append(customerDeletes, p)
 		case owner == "" || !goneCustomers[owner]:
-			changes = append(changes, c)
+			changes = append(changes, p)
+		default:
+			// Covered by the customer's Delete: only out of the log.
+			if p.prev != 0 {
+				if err := lb.Delete(seqKey(p.prev)); err != nil {
+					return 0, err
+				}
+			}
 		}
 		if err := vb.Delete([]byte(k)); err != nil {
 			return 0, err
 		}
 	}
 	changes = append(changes, customerDeletes...)
-	slices.SortFunc(visPuts, func(a, b entry) int { return bytes.Compare(a.key, b.key) })
-	for _, e := range visPuts {
-		if err := vb.Put(e.key, append(e.sum[:], e.customer...)); err != nil {
-			return 0, err
-		}
-	}
-	for _, c := range changes {
-		seq, err := lb.NextSequence()
+	for _, p := range changes {
+		seq, err := logAppend(lb, p.c, p.prev)
 		if err != nil {
 			return 0, err
 		}
-		c.Seq = seq
-		if err := lb.Put(seqKey(seq), changeJSON(c)); err != nil {
-			return 0, err
+		if p.e != nil {
+			if err := vb.Put(p.e.key, visValue(p.e.sum[:], seq, p.e.customer)); err != nil {
+				return 0, err
+			}
 		}
 	}
 	return len(changes), nil
@@ -554,9 +709,7 @@ func (s *Store) LastSeq(provider string) (uint64, error) {
 	var seq uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if lb := tx.Bucket(bLog).Bucket([]byte(provider)); lb != nil {
-			if k, _ := lb.Cursor().Last(); k != nil {
-				seq = binary.BigEndian.Uint64(k)
-			}
+			seq = lb.Sequence()
 		}
 		return nil
 	})
@@ -564,11 +717,25 @@ func (s *Store) LastSeq(provider string) (uint64, error) {
 }
 
 // keyRecord is what the store keeps of an API key: never the key.
+// UserID is the user the key belongs to; "" for a key made for the
+// provider (CreateKey), which acts as the provider's pääkäyttäjä.
 type keyRecord struct {
 	ProviderID string    `json:"provider_id"`
+	UserID     string    `json:"user_id,omitempty"`
 	Name       string    `json:"name"`
 	Created    time.Time `json:"created"`
 	Expires    time.Time `json:"expires"`
+	Revoked    time.Time `json:"revoked,omitzero"`
+}
+
+// Principal is whom an API key authenticates: a provider's user, its role
+// and the feed it reads (an audience key: the provider id for a
+// pääkäyttäjä, "provider/user" for a kirjaaja).
+type Principal struct {
+	ProviderID string
+	UserID     string // "" for a provider's key without a user (CreateKey)
+	Role       data.Role
+	Feed       string
 }
 
 // KeyPrefix starts every API key the store creates.
@@ -580,24 +747,49 @@ func keyHash(key string) []byte {
 }
 
 // CreateKey makes a new API key for the provider (which must exist in the
-// stored data), valid until expires, and returns it. Only its SHA-256 is
-// stored: the key cannot be read back.
+// stored data), valid until expires, and returns it. The key acts as the
+// provider's pääkäyttäjä (data.RoleAdmin). Only its SHA-256 is stored: the
+// key cannot be read back.
 func (s *Store) CreateKey(providerID, name string, expires time.Time) (string, error) {
+	return s.createKey(keyRecord{ProviderID: providerID, Name: name, Expires: expires.UTC()})
+}
+
+// CreateUserKey makes a new API key of the stored user userID (of the
+// Dataset's Users), valid until expires, and returns it: the key sees
+// what the user's role and teams let it see (data.Visible). Only its
+// SHA-256 is stored.
+func (s *Store) CreateUserKey(userID, name string, expires time.Time) (string, error) {
+	var u data.User
+	err := s.db.View(func(tx *bolt.Tx) error {
+		found, err := getJSON(tx, "users", userID, &u)
+		if err == nil && !found {
+			err = fmt.Errorf("create API key: unknown user %q", userID)
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return s.createKey(keyRecord{ProviderID: u.ProviderID, UserID: u.ID, Name: name, Expires: expires.UTC()})
+}
+
+func (s *Store) createKey(rec keyRecord) (string, error) {
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", err
 	}
 	key := KeyPrefix + hex.EncodeToString(raw[:])
-	rec, err := json.Marshal(keyRecord{ProviderID: providerID, Name: name, Created: time.Now().UTC(), Expires: expires.UTC()})
+	rec.Created = time.Now().UTC()
+	b, err := json.Marshal(rec)
 	if err != nil {
 		return "", err
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		pb := tx.Bucket(bState).Bucket([]byte("providers"))
-		if pb == nil || pb.Get([]byte(providerID)) == nil {
-			return fmt.Errorf("create API key: unknown provider %q", providerID)
+		if pb == nil || pb.Get([]byte(rec.ProviderID)) == nil {
+			return fmt.Errorf("create API key: unknown provider %q", rec.ProviderID)
 		}
-		return tx.Bucket(bKeys).Put(keyHash(key), rec)
+		return tx.Bucket(bKeys).Put(keyHash(key), b)
 	})
 	if err != nil {
 		return "", err
@@ -605,29 +797,84 @@ func (s *Store) CreateKey(providerID, name string, expires time.Time) (string, e
 	return key, nil
 }
 
+// ErrUnknownKey: RevokeKey was given a key the store never made.
+var ErrUnknownKey = errors.New("no such API key")
+
+// RevokeKey revokes the API key at now: from then on it is refused
+// (ErrUnauthorized, HTTP 401) as an unknown one. Revoking a revoked key
+// keeps its first revocation time. It gives ErrUnknownKey (wrapped) for a
+// key the store does not hold.
+func (s *Store) RevokeKey(key string, now time.Time) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bKeys)
+		v := b.Get(keyHash(key))
+		if key == "" || v == nil {
+			return fmt.Errorf("revoke: %w", ErrUnknownKey)
+		}
+		var rec keyRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return err
+		}
+		if !rec.Revoked.IsZero() {
+			return nil
+		}
+		rec.Revoked = now.UTC()
+		nb, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		return b.Put(keyHash(key), nb)
+	})
+}
+
 // Authenticate returns the provider id the API key belongs to, or
-// ErrUnauthorized when the key is empty, unknown or expired at now.
+// ErrUnauthorized when the key is empty, unknown, revoked or expired at
+// now (AuthenticateUser).
 func (s *Store) Authenticate(key string, now time.Time) (string, error) {
+	p, err := s.AuthenticateUser(key, now)
+	return p.ProviderID, err
+}
+
+// AuthenticateUser returns whom the API key authenticates at now, or
+// ErrUnauthorized when the key is empty, unknown, revoked, expired at now,
+// or its user is no longer stored. The user's role and teams are read now,
+// so a change of them applies to keys made before.
+func (s *Store) AuthenticateUser(key string, now time.Time) (Principal, error) {
 	if key == "" {
-		return "", ErrUnauthorized
+		return Principal{}, ErrUnauthorized
 	}
 	var rec keyRecord
-	found := false
+	var u data.User
+	found, userFound := false, false
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bKeys).Get(keyHash(key))
 		if v == nil {
 			return nil
 		}
 		found = true
-		return json.Unmarshal(v, &rec)
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return err
+		}
+		if rec.UserID == "" {
+			return nil
+		}
+		var err error
+		userFound, err = getJSON(tx, "users", rec.UserID, &u)
+		return err
 	})
 	if err != nil {
-		return "", err
+		return Principal{}, err
 	}
-	if !found || !now.Before(rec.Expires) {
-		return "", ErrUnauthorized
+	if !found || !now.Before(rec.Expires) || !rec.Revoked.IsZero() {
+		return Principal{}, ErrUnauthorized
 	}
-	return rec.ProviderID, nil
+	if rec.UserID == "" {
+		return Principal{ProviderID: rec.ProviderID, Role: data.RoleAdmin, Feed: rec.ProviderID}, nil
+	}
+	if !userFound || u.ProviderID != rec.ProviderID || !u.Role.Valid() {
+		return Principal{}, ErrUnauthorized
+	}
+	return Principal{ProviderID: u.ProviderID, UserID: u.ID, Role: u.Role, Feed: audienceKey(u)}, nil
 }
 
 // rebuildEventIndex makes evgrant (grant id \x00 event id → provider id)
