@@ -41,10 +41,13 @@ import (
 // the local cache (*cache.Cache implements it). Every method may be called
 // from any goroutine.
 type Source interface {
-	// Search finds customers by name prefix, henkilötunnus, voucher
-	// number or the provider's customer number; at most limit (0: all),
-	// sorted by last name, first names.
-	Search(q string, limit int) ([]data.Customer, error)
+	// SearchHits finds customers by name prefix, henkilötunnus, voucher
+	// number or the provider's customer number (DOMAIN.md §3); at most
+	// limit (0: all), in Finnish order of last name, first names. A hit
+	// found by a voucher names that voucher. A query that looks like a
+	// henkilötunnus but is not a valid one gives the *hetu.Error saying
+	// what is wrong, and no hits.
+	SearchHits(q string, limit int) ([]cache.Hit, error)
 	// CustomerView reads everything the customer tabs show of customer
 	// id in one read (one sync state), the user's pending changes applied
 	// and listed; reservations valid on today. An error wrapping
@@ -258,6 +261,8 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	top := container.NewVBox(d.syncBox, container.NewPadded(d.search.bar))
 	d.win.SetContent(container.NewBorder(top, nil, nil, nil, split))
 	d.win.Resize(fyne.NewSize(1260, 780))
+	// The search field has the keyboard when the window opens.
+	d.win.Canvas().Focus(d.search.entry)
 
 	// Ctrl+F as a main menu shortcut: the window runs those before the
 	// focused widget, so it works from inside any entry too.

@@ -57,7 +57,7 @@ func newEventsFixture(t *testing.T, now time.Time, opt Options) (*fixture, *cust
 		t.Fatal(err)
 	}
 	f.search(t, "Ääp")
-	f.d.openCustomer(f.d.search.results[0], tabEvents)
+	f.d.openCustomer(f.d.search.results[0].Customer, tabEvents)
 	f.wait(t, "customer:cust-1")
 	f.wait(t, "countdown:cust-1")
 	return f, f.d.views["cust-1"]

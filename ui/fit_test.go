@@ -137,7 +137,7 @@ func TestEverythingFitsAt1280x800(t *testing.T) {
 			if len(f.d.search.results) != 1 {
 				t.Fatalf("search found %d", len(f.d.search.results))
 			}
-			f.d.openCustomer(f.d.search.results[0], tabInfo)
+			f.d.openCustomer(f.d.search.results[0].Customer, tabInfo)
 			f.wait(t, "customer:cust-3")
 			v := f.d.views["cust-3"]
 

@@ -62,7 +62,7 @@ func tapButton(t *testing.T, o fyne.CanvasObject, text string) {
 func openInfo(t *testing.T, f *fixture) *customerView {
 	t.Helper()
 	f.search(t, "Ääp")
-	f.d.openCustomer(f.d.search.results[0], tabInfo)
+	f.d.openCustomer(f.d.search.results[0].Customer, tabInfo)
 	f.wait(t, "customer:cust-1")
 	return f.d.views["cust-1"]
 }

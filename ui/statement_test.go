@@ -91,7 +91,7 @@ func TestStatementDefaults(t *testing.T) {
 			VoucherUnitValue: 3000, ValidFrom: data.NewDate(2026, 6, 1), ValidTo: data.NewDate(2026, 12, 31)})
 	})
 	f.search(t, "Virtanen")
-	f.d.openCustomer(f.d.search.results[0], tabStatement)
+	f.d.openCustomer(f.d.search.results[0].Customer, tabStatement)
 	f.wait(t, "customer:cust-2")
 	s := f.d.views["cust-2"].statement
 	if s.sel.Selected != "Siivous" {
