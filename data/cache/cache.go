@@ -52,7 +52,11 @@ const FileName = "cache.db"
 //
 // 2: name search by ordered prefix indexes (iNamePrefix, iNameFoldPrefix)
 // instead of idx_customer_name; henkilötunnus keys normalised by hetu.Parse.
-const schemaVersion = 2
+//
+// 3: bSortKeys values hold both collation keys length-prefixed, then the
+// customer's search record (searchRecord), so that SearchHits fills its
+// hits without reading and JSON-decoding the customer rows.
+const schemaVersion = 3
 
 // lockTimeout is how long Open waits for another process's lock.
 const lockTimeout = time.Second
@@ -83,7 +87,8 @@ var (
 	// events of a month by service and customer (statementindex.go).
 	iMonthEvent = []byte("idx_month_service_customer_events")
 	// Customer id → sortKey of the customer (Finnish collation keys of the
-	// last name and first names), so that Search sorts without decoding.
+	// last name and first names) + its search record (searchRecord), so
+	// that Search sorts and fills its hits without decoding the rows.
 	bSortKeys = []byte("customer_sortkeys")
 
 	allBuckets = [][]byte{bMeta, bOrganizer, bProvider, bServices, bCustomers, bVouchers,
@@ -488,7 +493,7 @@ func parseRow(kind wire.Kind, id string, raw []byte) (parsedRow, error) {
 		if n := data.CustomerNumberKey(v.CustomerNumber); n != "" && strings.IndexByte(n, 0) < 0 {
 			r.idx = append(r.idx, indexEntry{bucket: iNumber, key: ikey(n, id)})
 		}
-		r.idx = append(r.idx, indexEntry{bucket: bSortKeys, key: []byte(id), value: sk})
+		r.idx = append(r.idx, indexEntry{bucket: bSortKeys, key: []byte(id), value: searchRecord(sk, &v)})
 	case wire.KindVoucher:
 		var v data.Voucher
 		v, r.raw, err = decodeRow(raw, id, func(v *data.Voucher) *string { return &v.Number })

@@ -3,6 +3,7 @@ package cache
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -55,27 +56,73 @@ func getCollator() *collate.Collator  { return collators.Get().(*collate.Collato
 func putCollator(c *collate.Collator) { collators.Put(c) }
 
 // sortKey is the customer's stored sort key: the length of the last name's
-// collation key (2 bytes, big endian), that key, then the first names' key.
+// collation key (2 bytes, big endian), that key, the length of the first
+// names' key (2 bytes), that key. The bSortKeys value is the sort key
+// followed by the customer's search record (searchRecord).
 func sortKey(c data.Customer) []byte {
 	col := getCollator()
 	defer putCollator(col)
 	var buf collate.Buffer
 	last := col.KeyFromString(&buf, c.LastName)
-	out := make([]byte, 2, 2+len(last)+64)
+	out := make([]byte, 2, 4+len(last)+64)
 	binary.BigEndian.PutUint16(out, uint16(len(last)))
 	out = append(out, last...)
-	return append(out, col.KeyFromString(&buf, c.FirstNames)...)
+	first := col.KeyFromString(&buf, c.FirstNames)
+	out = binary.BigEndian.AppendUint16(out, uint16(len(first)))
+	return append(out, first...)
 }
 
+// splitSortKey gives the last name's and first names' collation keys of a
+// sort key or bSortKeys value, and what follows them (the search record).
 func splitSortKey(k []byte) (last, first []byte) {
+	last, first, _ = splitSortValue(k)
+	return last, first
+}
+
+func splitSortValue(k []byte) (last, first, rest []byte) {
 	if len(k) < 2 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	n := int(binary.BigEndian.Uint16(k))
 	if 2+n > len(k) {
-		return k[2:], nil
+		return k[2:], nil, nil
 	}
-	return k[2 : 2+n], k[2+n:]
+	last, k = k[2:2+n], k[2+n:]
+	if len(k) < 2 {
+		return last, nil, nil
+	}
+	n = int(binary.BigEndian.Uint16(k))
+	if 2+n > len(k) {
+		return last, k[2:], nil
+	}
+	return last, k[2 : 2+n], k[2+n:]
+}
+
+// searchRecord is the customer's fields as a hit needs them, without JSON:
+// each of ID, FirstNames, LastName, Hetu, Address, Language and
+// CustomerNumber as a uvarint length and its bytes.
+func searchRecord(dst []byte, c *data.Customer) []byte {
+	for _, f := range [...]string{c.ID, c.FirstNames, c.LastName, c.Hetu, c.Address, c.Language, c.CustomerNumber} {
+		dst = binary.AppendUvarint(dst, uint64(len(f)))
+		dst = append(dst, f...)
+	}
+	return dst
+}
+
+// parseSearchRecord fills c from a searchRecord; false when rec is not one.
+func parseSearchRecord(rec []byte, c *data.Customer) bool {
+	// One string for all the fields, which are its substrings.
+	s := string(rec)
+	for _, f := range [...]*string{&c.ID, &c.FirstNames, &c.LastName, &c.Hetu, &c.Address, &c.Language, &c.CustomerNumber} {
+		n, w := binary.Uvarint(rec)
+		if w <= 0 || uint64(len(rec)-w) < n {
+			return false
+		}
+		off := len(s) - len(rec) + w
+		*f = s[off : off+int(n)]
+		rec = rec[w+int(n):]
+	}
+	return len(rec) == 0
 }
 
 // SortCustomers sorts cs the Finnish way by last name, then first names,
@@ -309,51 +356,69 @@ func (m *matches) add(id, voucher string) {
 // ordered sorts the matches (rank group, then Finnish order of the stored
 // sort keys), cuts at limit and decodes only the rows returned.
 func (m *matches) ordered(tx *bolt.Tx, limit int) ([]Hit, error) {
-	keys := tx.Bucket(bSortKeys)
+	// One cursor for all the look-ups: a Get each would allocate its own.
+	keys := tx.Bucket(bSortKeys).Cursor()
 	type keyed struct {
 		id, voucher string
 		last, first []byte
+		rec         []byte // the search record; valid during tx
 	}
-	seen := make(map[string]struct{}, len(m.ids)+len(m.named1)+len(m.named2))
-	group := func(ids []string) []keyed {
-		out := make([]keyed, 0, len(ids))
+	// named1 and named2 are disjoint and without repeats, as are the ids:
+	// only a customer found both ways needs skipping.
+	var seen map[string]struct{}
+	if len(m.ids) > 0 {
+		seen = make(map[string]struct{}, len(m.ids)+len(m.named1)+len(m.named2))
+	}
+	all := make([]keyed, 0, len(m.ids)+len(m.named1)+len(m.named2))
+	add := func(ids []string) {
 		for _, id := range ids {
-			if _, ok := seen[id]; ok {
-				continue
+			if seen != nil {
+				if _, ok := seen[id]; ok {
+					continue
+				}
+				seen[id] = struct{}{}
 			}
-			seen[id] = struct{}{}
-			k := keys.Get([]byte(id))
-			if k == nil {
+			k, v := keys.Seek([]byte(id))
+			if v == nil || string(k) != id {
 				continue // a voucher of a customer not (or no longer) in the cache
 			}
-			last, first := splitSortKey(k)
-			out = append(out, keyed{id, m.voucher[id], last, first})
+			last, first, rec := splitSortValue(v)
+			all = append(all, keyed{id, m.voucher[id], last, first, rec})
 		}
-		sort.Slice(out, func(i, j int) bool {
-			if x := bytes.Compare(out[i].last, out[j].last); x != 0 {
-				return x < 0
-			}
-			if x := bytes.Compare(out[i].first, out[j].first); x != 0 {
-				return x < 0
-			}
-			return out[i].id < out[j].id
-		})
-		return out
 	}
-	all := append(group(append(m.ids, m.named1...)), group(m.named2)...)
+	cmp := func(a, b keyed) int {
+		if x := bytes.Compare(a.last, b.last); x != 0 {
+			return x
+		}
+		if x := bytes.Compare(a.first, b.first); x != 0 {
+			return x
+		}
+		return strings.Compare(a.id, b.id)
+	}
+	add(m.ids)
+	add(m.named1)
+	slices.SortFunc(all, cmp)
+	n1 := len(all)
+	add(m.named2)
+	slices.SortFunc(all[n1:], cmp)
 	if limit > 0 && len(all) > limit {
 		all = all[:limit]
 	}
 	hits := make([]Hit, 0, len(all))
 	for _, k := range all {
 		var v data.Customer
-		ok, err := get(tx, bCustomers, k.id, &v)
-		if err != nil {
-			return nil, err
+		if !parseSearchRecord(k.rec, &v) {
+			// No record (it always has one): the row itself.
+			v = data.Customer{}
+			ok, err := get(tx, bCustomers, k.id, &v)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
 		}
-		if ok {
-			hits = append(hits, Hit{Customer: v, Voucher: k.voucher})
-		}
+		hits = append(hits, Hit{Customer: v, Voucher: k.voucher})
 	}
 	return hits, nil
 }

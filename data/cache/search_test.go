@@ -182,3 +182,38 @@ func TestSearchHitsVoucherAndNumber(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchHitsAreTheRows: hits are filled from the search record stored
+// with the sort key (schema 3), not from the row; they must equal the rows,
+// every field, also after a customer is changed.
+func TestSearchHitsAreTheRows(t *testing.T) {
+	c := openTemp(t)
+	full := data.Customer{ID: "x1", FirstNames: "Anna-Liisa Åsa", LastName: "Ääpälä", Hetu: "010190-900P",
+		Address: "Kotikatu 1 A 2, 00100 Helsinki", Language: "sv", CustomerNumber: "A-1001"}
+	noID := data.Customer{FirstNames: "Väinö", LastName: "Ääpälä", Hetu: "020290-9010"} // id from the change
+	applyAll(t, c, put(1, wire.KindCustomer, "x1", full), put(2, wire.KindCustomer, "x2", noID))
+	check := func() {
+		t.Helper()
+		hits, err := c.SearchHits("ääp", 0)
+		if err != nil || len(hits) != 2 {
+			t.Fatalf("SearchHits = %v, %v", hits, err)
+		}
+		for _, h := range hits {
+			row, err := c.Customer(h.Customer.ID)
+			if err != nil || row != h.Customer {
+				t.Errorf("hit %+v, row %+v (%v)", h.Customer, row, err)
+			}
+		}
+	}
+	check()
+	full.Address, full.Language, full.FirstNames = "", "", "Aino"
+	applyAll(t, c, put(3, wire.KindCustomer, "x1", full))
+	check()
+	var got data.Customer
+	if !parseSearchRecord(searchRecord(nil, &full), &got) || got != full {
+		t.Errorf("record round trip: %+v, want %+v", got, full)
+	}
+	if parseSearchRecord([]byte{5, 'a'}, &got) {
+		t.Error("a cut record parsed")
+	}
+}
