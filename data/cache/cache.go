@@ -8,7 +8,9 @@
 // written in the same transaction as the row (name tokens, henkilötunnus,
 // customer number, voucher number → customer, customer → child rows, and
 // month + service + customer → event for a month's statements). An index
-// added after a cache was made is built from its rows on Open.
+// added after a cache was made is built from its rows on Open. A first
+// sync writes the rows only and builds the indexes once at its end
+// (bulk.go).
 package cache
 
 import (
@@ -142,6 +144,13 @@ type Cache struct {
 	mu  sync.RWMutex
 	db  *bolt.DB
 	out *Outbox
+	// applyMu serialises the writers of rows (ApplyPage, StartFeed,
+	// BuildIndexes) and guards bulk, so that a build sees no row change
+	// between its transactions. Taken before mu, never while holding it.
+	applyMu sync.Mutex
+	// bulk is the index sources of every row while a first sync runs in
+	// bulk mode (bulk.go); nil when unknown (then read from the rows).
+	bulk *bulkRows
 }
 
 // viewDB runs fn in a read transaction of the replica (under c.mu's read
@@ -195,7 +204,9 @@ func Open(dir string) (*Cache, error) {
 		}
 		// A cache made before the month index gets it from its events, so
 		// it need not be refilled from the feed.
-		rebuild := tx.Bucket(bMeta) != nil && tx.Bucket(iMonthEvent) == nil
+		// (A cache whose indexes are pending gets it with the others.)
+		rebuild := tx.Bucket(bMeta) != nil && tx.Bucket(iMonthEvent) == nil &&
+			tx.Bucket(bMeta).Get(keyIndexesPending) == nil
 		if err := createAll(tx); err != nil {
 			return err
 		}
@@ -290,6 +301,9 @@ func (c *Cache) Feed() (string, error) {
 // server's feed is not the one the cache holds (another server, or a
 // server whose data was reset), so that no data of the old feed lingers.
 func (c *Cache) StartFeed(feed string) error {
+	c.applyMu.Lock()
+	defer c.applyMu.Unlock()
+	c.bulk = nil
 	return c.updateDB(func(tx *bolt.Tx) error {
 		if err := dropAll(tx); err != nil {
 			return err
@@ -327,34 +341,84 @@ func (c *Cache) Counts() (map[wire.Kind]int, error) {
 // next below the current cursor is refused the same way. Deleting what is
 // not there is no error. A customer's Delete removes the customer and all
 // their vouchers, grants, reservations and events.
+//
+// A page applied to an empty cache (cursor 0, no rows) starts a first
+// sync in bulk mode (bulk.go): until BuildIndexes, pages write the rows
+// only and the secondary indexes are built once at the end.
 func (c *Cache) ApplyPage(changes []wire.Change, next uint64) error {
-	return c.updateDB(func(tx *bolt.Tx) error {
+	c.applyMu.Lock()
+	defer c.applyMu.Unlock()
+	err := c.updateDB(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
-		if cur := decodeUint(meta.Get(keyCursor)); next < cur {
+		cur := decodeUint(meta.Get(keyCursor))
+		if next < cur {
 			return fmt.Errorf("%w: cursor %d is before the current %d", ErrInvalidChange, next, cur)
 		}
+		if !writeIndexes { // benchmark only: rows, no index at all
+			for i := range changes {
+				if err := applyRow(tx, &changes[i], nil); err != nil {
+					return err
+				}
+			}
+			return meta.Put(keyCursor, encodeUint(next))
+		}
+		bulk := meta.Get(keyIndexesPending) != nil
+		if !bulk && bulkFirstSync && cur == 0 && len(changes) > 0 && noRows(tx) {
+			if err := meta.Put(keyIndexesPending, []byte{1}); err != nil {
+				return err
+			}
+			bulk, c.bulk = true, newBulkRows()
+		}
+		if bulk && c.bulk == nil { // a bulk sync of an earlier Open, or after a failed page
+			var err error
+			if c.bulk, err = loadBulkRows(tx); err != nil {
+				return err
+			}
+		}
 		for i := range changes {
-			if err := apply(tx, &changes[i]); err != nil {
+			var err error
+			if bulk {
+				err = applyRow(tx, &changes[i], c.bulk)
+			} else {
+				err = apply(tx, &changes[i])
+			}
+			if err != nil {
 				return err
 			}
 		}
 		return meta.Put(keyCursor, encodeUint(next))
 	})
+	if err != nil {
+		// bulk may hold changes of the page rolled back: read it again
+		// from the rows when next needed.
+		c.bulk = nil
+	}
+	return err
 }
 
-func apply(tx *bolt.Tx, ch *wire.Change) error {
-	bad := func(format string, a ...any) error {
+// checkChange checks a change's kind and id; bad makes its error.
+func checkChange(ch *wire.Change) (bad func(format string, a ...any) error, err error) {
+	bad = func(format string, a ...any) error {
 		return fmt.Errorf("%w %d (%s %q): %s", ErrInvalidChange, ch.Seq, ch.Kind, ch.ID, fmt.Sprintf(format, a...))
 	}
 	if _, ok := bucketOf[ch.Kind]; !ok {
-		return bad("unknown kind")
+		return bad, bad("unknown kind")
 	}
 	if ch.ID == "" || strings.IndexByte(ch.ID, 0) >= 0 {
-		return bad("missing or invalid id")
+		return bad, bad("missing or invalid id")
+	}
+	return bad, nil
+}
+
+// apply applies one change with its index entries (incremental mode).
+func apply(tx *bolt.Tx, ch *wire.Change) error {
+	bad, err := checkChange(ch)
+	if err != nil {
+		return err
 	}
 	switch ch.Op {
 	case wire.OpPut:
-		row, err := parseRow(ch.Kind, ch.ID, ch.Data)
+		row, err := parseRow(ch.Kind, ch.ID, ch.Data, true, true)
 		if err != nil {
 			return bad("%v", err)
 		}
@@ -365,9 +429,6 @@ func apply(tx *bolt.Tx, ch *wire.Change) error {
 			return err
 		}
 		for _, e := range row.idx {
-			if !writeIndexes {
-				break
-			}
 			if err := tx.Bucket(e.bucket).Put(e.key, e.value); err != nil {
 				return err
 			}
@@ -390,7 +451,7 @@ func deleteRow(tx *bolt.Tx, kind wire.Kind, id string) error {
 	if old == nil {
 		return nil
 	}
-	row, err := parseRow(kind, id, old)
+	row, err := parseRow(kind, id, old, false, true)
 	if err != nil {
 		// A stored row always parses; if it does not, drop it anyway.
 		row = parsedRow{}
@@ -424,21 +485,45 @@ type indexEntry struct {
 }
 
 type parsedRow struct {
-	raw []byte
-	idx []indexEntry
+	raw []byte       // the bytes to store (wantRaw)
+	src idxSource    // what the index entries are made of
+	idx []indexEntry // the index entries (wantIdx)
 }
 
-// ikey is value + 0x00 + pk.
-func ikey(value, pk string) []byte {
-	k := make([]byte, 0, len(value)+1+len(pk))
+// ikey is value + 0x00 + pk, cut from a (nil: allocated alone).
+func ikey(a *keyArena, value, pk string) []byte {
+	k := a.alloc(len(value) + 1 + len(pk))
 	k = append(k, value...)
 	k = append(k, 0)
 	return append(k, pk...)
 }
 
+// keyArena hands out key buffers cut from larger blocks, so that the
+// entries of a BuildIndexes are not an allocation each. A nil *keyArena
+// allocates each buffer alone.
+type keyArena struct{ buf []byte }
+
+// reset makes a's last block free for reuse: the keys cut from it before
+// must no longer be used.
+func (a *keyArena) reset() { a.buf = a.buf[:0] }
+
+// alloc gives an empty slice of capacity n.
+func (a *keyArena) alloc(n int) []byte {
+	if a == nil {
+		return make([]byte, 0, n)
+	}
+	if cap(a.buf)-len(a.buf) < n {
+		a.buf = make([]byte, 0, max(n, 64<<10))
+	}
+	l := len(a.buf)
+	a.buf = a.buf[:l+n]
+	return a.buf[l : l : l+n]
+}
+
 // decodeRow decodes raw as T, checks that its id (field got by idOf) is id
-// or empty (then fills it in) and returns the bytes to store.
-func decodeRow[T any](raw []byte, id string, idOf func(*T) *string) (T, []byte, error) {
+// or empty (then fills it in) and, with wantRaw, returns the bytes to
+// store.
+func decodeRow[T any](raw []byte, id string, idOf func(*T) *string, wantRaw bool) (T, []byte, error) {
 	var v T
 	if len(raw) == 0 {
 		return v, nil, errors.New("no data")
@@ -449,6 +534,9 @@ func decodeRow[T any](raw []byte, id string, idOf func(*T) *string) (T, []byte, 
 	p := idOf(&v)
 	switch *p {
 	case id:
+		if !wantRaw {
+			return v, nil, nil
+		}
 		var buf bytes.Buffer
 		if err := json.Compact(&buf, raw); err != nil {
 			return v, nil, fmt.Errorf("data is not valid: %v", err)
@@ -456,6 +544,9 @@ func decodeRow[T any](raw []byte, id string, idOf func(*T) *string) (T, []byte, 
 		return v, buf.Bytes(), nil
 	case "":
 		*p = id
+		if !wantRaw {
+			return v, nil, nil
+		}
 		b, err := json.Marshal(&v)
 		return v, b, err
 	default:
@@ -463,66 +554,117 @@ func decodeRow[T any](raw []byte, id string, idOf func(*T) *string) (T, []byte, 
 	}
 }
 
-// parseRow validates raw as kind's JSON and gives its stored bytes and
-// index entries.
-func parseRow(kind wire.Kind, id string, raw []byte) (parsedRow, error) {
+// parseRow validates raw as kind's JSON and gives its index source and,
+// with wantRaw, its stored bytes, with wantIdx its index entries.
+func parseRow(kind wire.Kind, id string, raw []byte, wantRaw, wantIdx bool) (parsedRow, error) {
 	var r parsedRow
 	var err error
-	child := func(index []byte, customerID string) {
-		if customerID != "" && strings.IndexByte(customerID, 0) < 0 {
-			r.idx = append(r.idx, indexEntry{bucket: index, key: ikey(customerID, id)})
-		}
-	}
 	switch kind {
 	case wire.KindOrganizer:
-		_, r.raw, err = decodeRow(raw, id, func(v *data.Organizer) *string { return &v.ID })
+		_, r.raw, err = decodeRow(raw, id, func(v *data.Organizer) *string { return &v.ID }, wantRaw)
 	case wire.KindProvider:
-		_, r.raw, err = decodeRow(raw, id, func(v *data.Provider) *string { return &v.ID })
+		_, r.raw, err = decodeRow(raw, id, func(v *data.Provider) *string { return &v.ID }, wantRaw)
 	case wire.KindService:
-		_, r.raw, err = decodeRow(raw, id, func(v *data.Service) *string { return &v.ID })
+		_, r.raw, err = decodeRow(raw, id, func(v *data.Service) *string { return &v.ID }, wantRaw)
 	case wire.KindPrice:
-		_, r.raw, err = decodeRow(raw, id, func(v *data.ServicePrice) *string { return &v.ID })
+		_, r.raw, err = decodeRow(raw, id, func(v *data.ServicePrice) *string { return &v.ID }, wantRaw)
 	case wire.KindCustomer:
 		var v data.Customer
-		v, r.raw, err = decodeRow(raw, id, func(v *data.Customer) *string { return &v.ID })
-		sk := sortKey(v)
-		r.idx = append(r.idx, nameIndexEntries(v, id, sk)...)
-		if h := hetuKey(v.Hetu); h != "" {
-			r.idx = append(r.idx, indexEntry{bucket: iHetu, key: ikey(h, id)})
-		}
-		if n := data.CustomerNumberKey(v.CustomerNumber); n != "" && strings.IndexByte(n, 0) < 0 {
-			r.idx = append(r.idx, indexEntry{bucket: iNumber, key: ikey(n, id)})
-		}
-		r.idx = append(r.idx, indexEntry{bucket: bSortKeys, key: []byte(id), value: searchRecord(sk, &v)})
+		v, r.raw, err = decodeRow(raw, id, func(v *data.Customer) *string { return &v.ID }, wantRaw)
+		r.src.customer = &v
 	case wire.KindVoucher:
 		var v data.Voucher
-		v, r.raw, err = decodeRow(raw, id, func(v *data.Voucher) *string { return &v.Number })
-		child(iCustVoucher, v.CustomerID)
-		if v.CustomerID != "" && strings.IndexByte(v.CustomerID, 0) < 0 {
-			r.idx = append(r.idx, indexEntry{bucket: iVoucher, key: ikey(id, v.CustomerID)})
-		}
+		v, r.raw, err = decodeRow(raw, id, func(v *data.Voucher) *string { return &v.Number }, wantRaw)
+		r.src.customerID = v.CustomerID
 	case wire.KindGrant:
 		var v data.Grant
-		v, r.raw, err = decodeRow(raw, id, func(v *data.Grant) *string { return &v.ID })
-		child(iCustGrant, v.CustomerID)
+		v, r.raw, err = decodeRow(raw, id, func(v *data.Grant) *string { return &v.ID }, wantRaw)
+		r.src.customerID = v.CustomerID
 	case wire.KindReservation:
 		var v data.Reservation
-		v, r.raw, err = decodeRow(raw, id, func(v *data.Reservation) *string { return &v.ID })
-		child(iCustResv, v.CustomerID)
+		v, r.raw, err = decodeRow(raw, id, func(v *data.Reservation) *string { return &v.ID }, wantRaw)
+		r.src.customerID = v.CustomerID
 	case wire.KindEvent:
 		var v data.ServiceEvent
-		v, r.raw, err = decodeRow(raw, id, func(v *data.ServiceEvent) *string { return &v.ID })
-		child(iCustEvent, v.CustomerID)
-		if k := monthKey(v); k != nil {
-			r.idx = append(r.idx, indexEntry{bucket: iMonthEvent, key: k})
-		}
+		v, r.raw, err = decodeRow(raw, id, func(v *data.ServiceEvent) *string { return &v.ID }, wantRaw)
+		r.src.customerID, r.src.serviceID, r.src.date = v.CustomerID, v.ServiceID, v.Date
 	default:
 		return r, errors.New("unknown kind")
 	}
 	if err != nil {
 		return parsedRow{}, err
 	}
+	if wantIdx {
+		r.idx = appendEntries(nil, nil, kind, id, r.src)
+	}
 	return r, nil
+}
+
+// idxSource is what a row's index entries are made of (appendEntries): the
+// customer of a customer row, the customer id of a child row, and an
+// event's service and date.
+type idxSource struct {
+	customer   *data.Customer
+	customerID string
+	serviceID  string
+	date       data.Date
+}
+
+// indexesOf lists the index buckets each kind's rows have entries in
+// (appendEntries), for BuildIndexes.
+var indexesOf = map[wire.Kind][][]byte{
+	wire.KindCustomer:    {iNamePrefix, iNameFoldPrefix, iHetu, iNumber, bSortKeys},
+	wire.KindVoucher:     {iCustVoucher, iVoucher},
+	wire.KindGrant:       {iCustGrant},
+	wire.KindReservation: {iCustResv},
+	wire.KindEvent:       {iCustEvent, iMonthEvent},
+}
+
+// indexedKinds are the keys of indexesOf, in the order BuildIndexes
+// builds them.
+var indexedKinds = []wire.Kind{wire.KindCustomer, wire.KindVoucher, wire.KindGrant, wire.KindReservation, wire.KindEvent}
+
+// appendEntries appends the index entries of row id of kind made of s to
+// out: the same for a page applied incrementally (parseRow) and for
+// BuildIndexes. Keys of the child and month indexes are cut from a (nil:
+// each allocated alone).
+func appendEntries(out []indexEntry, a *keyArena, kind wire.Kind, id string, s idxSource) []indexEntry {
+	child := func(index []byte) {
+		if s.customerID != "" && strings.IndexByte(s.customerID, 0) < 0 {
+			out = append(out, indexEntry{bucket: index, key: ikey(a, s.customerID, id)})
+		}
+	}
+	switch kind {
+	case wire.KindCustomer:
+		v := s.customer
+		if v == nil {
+			return nil
+		}
+		sk := sortKey(*v)
+		out = append(out, nameIndexEntries(*v, id, sk)...)
+		if h := hetuKey(v.Hetu); h != "" {
+			out = append(out, indexEntry{bucket: iHetu, key: ikey(a, h, id)})
+		}
+		if n := data.CustomerNumberKey(v.CustomerNumber); n != "" && strings.IndexByte(n, 0) < 0 {
+			out = append(out, indexEntry{bucket: iNumber, key: ikey(a, n, id)})
+		}
+		out = append(out, indexEntry{bucket: bSortKeys, key: []byte(id), value: searchRecord(sk, v)})
+	case wire.KindVoucher:
+		child(iCustVoucher)
+		if s.customerID != "" && strings.IndexByte(s.customerID, 0) < 0 {
+			out = append(out, indexEntry{bucket: iVoucher, key: ikey(a, id, s.customerID)})
+		}
+	case wire.KindGrant:
+		child(iCustGrant)
+	case wire.KindReservation:
+		child(iCustResv)
+	case wire.KindEvent:
+		child(iCustEvent)
+		if k := monthKeyOf(a, s.date, s.serviceID, s.customerID, id); k != nil {
+			out = append(out, indexEntry{bucket: iMonthEvent, key: k})
+		}
+	}
+	return out
 }
 
 // prefixIDs returns the primary keys of index entries whose value is
@@ -600,7 +742,8 @@ func allTx[T any](tx *bolt.Tx, b []byte) ([]T, error) {
 }
 
 // view runs fn in one read transaction, so everything fn reads is of one
-// sync state.
+// sync state. Reads that use a secondary index go through viewIndexed
+// (bulk.go) instead.
 func (c *Cache) view(fn func(tx *bolt.Tx) error) error { return c.viewDB(fn) }
 
 // customerTx reads one customer; an error wrapping ErrNotFound when absent.
@@ -629,7 +772,7 @@ func (c *Cache) Customer(id string) (v data.Customer, err error) {
 func (c *Cache) CustomerByNumber(n string) (data.Customer, error) {
 	var v data.Customer
 	var ok bool
-	err := c.view(func(tx *bolt.Tx) error {
+	err := c.viewIndexed(func(tx *bolt.Tx) error {
 		key := data.CustomerNumberKey(n)
 		if key == "" {
 			return nil
@@ -734,20 +877,20 @@ func validOn(rs []data.Reservation, today data.Date) []data.Reservation {
 
 // Grants returns the customer's grants, both kinds, by voucher number (then id).
 func (c *Cache) Grants(customerID string) (out []data.Grant, err error) {
-	err = c.view(func(tx *bolt.Tx) error { out, err = grantsTx(tx, customerID); return err })
+	err = c.viewIndexed(func(tx *bolt.Tx) error { out, err = grantsTx(tx, customerID); return err })
 	return out, err
 }
 
 // Vouchers returns the customer's vouchers by number.
 func (c *Cache) Vouchers(customerID string) (out []data.Voucher, err error) {
-	err = c.view(func(tx *bolt.Tx) error { out, err = vouchersTx(tx, customerID); return err })
+	err = c.viewIndexed(func(tx *bolt.Tx) error { out, err = vouchersTx(tx, customerID); return err })
 	return out, err
 }
 
 // Reservations returns all the customer's reservations, newest first (by
 // From, then To, descending; then id).
 func (c *Cache) Reservations(customerID string) (out []data.Reservation, err error) {
-	err = c.view(func(tx *bolt.Tx) error { out, err = reservationsTx(tx, customerID); return err })
+	err = c.viewIndexed(func(tx *bolt.Tx) error { out, err = reservationsTx(tx, customerID); return err })
 	return out, err
 }
 
@@ -762,7 +905,7 @@ func (c *Cache) ValidReservations(customerID string, today data.Date) ([]data.Re
 // Events returns the provider's events of the customer, newest first (by
 // date, start time, recording time, descending; then id).
 func (c *Cache) Events(customerID string) (out []data.ServiceEvent, err error) {
-	err = c.view(func(tx *bolt.Tx) error { out, err = eventsTx(tx, customerID); return err })
+	err = c.viewIndexed(func(tx *bolt.Tx) error { out, err = eventsTx(tx, customerID); return err })
 	return out, err
 }
 
@@ -848,7 +991,7 @@ func (c *Cache) Provider() (v data.Provider, err error) {
 // as MakeStatement does when to is before from.
 func (c *Cache) Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error) {
 	var req data.StatementRequest
-	err := c.view(func(tx *bolt.Tx) error {
+	err := c.viewIndexed(func(tx *bolt.Tx) error {
 		var err error
 		if req.Customer, err = customerTx(tx, customerID); err != nil {
 			return err

@@ -187,7 +187,7 @@ func (c *Cache) EventPreview(customerID, reservationID string, in data.EventInpu
 		return data.ServiceEvent{}, data.ReviewOutcome{}, err
 	}
 	var ec eventContext
-	if err := c.view(func(tx *bolt.Tx) error {
+	if err := c.viewIndexed(func(tx *bolt.Tx) error {
 		var err error
 		ec, err = readEventContext(tx, customerID)
 		return err
@@ -231,7 +231,7 @@ func (c *Cache) pendingEvent(eventID string) (data.ServiceEvent, eventContext, e
 		}
 	}
 	var ec eventContext
-	err = c.view(func(tx *bolt.Tx) error {
+	err = c.viewIndexed(func(tx *bolt.Tx) error {
 		if customerID == "" {
 			var ev data.ServiceEvent
 			ok, err := get(tx, bEvents, eventID, &ev)

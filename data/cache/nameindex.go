@@ -29,10 +29,6 @@ import (
 // the row.
 const namePrefixRunes = 4
 
-// writeIndexes is false only in the benchmark that measures what keeping
-// the indexes costs a sync.
-var writeIndexes = true
-
 // The name index buckets (listed in allBuckets).
 var (
 	iNamePrefix     = []byte("idx_name_prefix")

@@ -33,13 +33,20 @@ func fold(s string) string {
 		}
 	}
 	if !ascii {
-		t := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-		if r, _, err := transform.String(t, s); err == nil {
+		t := folders.Get().(transform.Transformer)
+		if r, _, err := transform.String(t, s); err == nil { // String resets t first
 			s = r
 		}
+		folders.Put(t)
 	}
 	return strings.ToLower(s)
 }
+
+// folders are fold's transformers (not safe for concurrent use), reused:
+// making one allocates several kilobytes.
+var folders = sync.Pool{New: func() any {
+	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+}}
 
 // words splits folded text into its words (letters and digits; hyphens,
 // apostrophes and spaces separate).
@@ -55,6 +62,9 @@ var collators = sync.Pool{New: func() any { return collate.New(language.Finnish)
 func getCollator() *collate.Collator  { return collators.Get().(*collate.Collator) }
 func putCollator(c *collate.Collator) { collators.Put(c) }
 
+// collBufs are key buffers for sortKey (a collate.Buffer is over 4 kB).
+var collBufs = sync.Pool{New: func() any { return new(collate.Buffer) }}
+
 // sortKey is the customer's stored sort key: the length of the last name's
 // collation key (2 bytes, big endian), that key, the length of the first
 // names' key (2 bytes), that key. The bSortKeys value is the sort key
@@ -62,12 +72,14 @@ func putCollator(c *collate.Collator) { collators.Put(c) }
 func sortKey(c data.Customer) []byte {
 	col := getCollator()
 	defer putCollator(col)
-	var buf collate.Buffer
-	last := col.KeyFromString(&buf, c.LastName)
+	buf := collBufs.Get().(*collate.Buffer)
+	defer collBufs.Put(buf)
+	buf.Reset()
+	last := col.KeyFromString(buf, c.LastName)
 	out := make([]byte, 2, 4+len(last)+64)
 	binary.BigEndian.PutUint16(out, uint16(len(last)))
 	out = append(out, last...)
-	first := col.KeyFromString(&buf, c.FirstNames)
+	first := col.KeyFromString(buf, c.FirstNames)
 	out = binary.BigEndian.AppendUint16(out, uint16(len(first)))
 	return append(out, first...)
 }
@@ -225,7 +237,7 @@ func (c *Cache) SearchHits(q string, limit int) ([]Hit, error) {
 		return nil, err
 	}
 	var hits []Hit
-	err = c.viewDB(func(tx *bolt.Tx) error {
+	err = c.viewIndexed(func(tx *bolt.Tx) error {
 		var m matches
 		if hetuKeyQ != "" {
 			for _, id := range prefixIDs(tx.Bucket(iHetu), []byte(hetuKeyQ), true) {

@@ -13,27 +13,40 @@ import (
 )
 
 // monthOf is d's calendar month as "YYYY-MM".
-func monthOf(d data.Date) string { return fmt.Sprintf("%04d-%02d", d.Year, int(d.Month)) }
+func monthOf(d data.Date) string { return string(appendMonth(nil, d)) }
+
+// appendMonth appends monthOf(d) to b.
+func appendMonth(b []byte, d data.Date) []byte {
+	y, m := d.Year, int(d.Month)
+	if y < 0 || y > 9999 || m < 1 || m > 12 {
+		return fmt.Appendf(b, "%04d-%02d", y, m)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+		'-', byte('0'+m/10), byte('0'+m%10))
+}
 
 // monthKey is ev's key in iMonthEvent: "YYYY-MM" + 0x00 + service id +
 // 0x00 + customer id + 0x00 + event id; nil for an event without a date or
 // customer, or whose ids hold a 0x00. Every event is indexed whatever its
 // status: the statement decides which of them are its rows.
 func monthKey(ev data.ServiceEvent) []byte {
-	if ev.Date.IsZero() || ev.CustomerID == "" {
+	return monthKeyOf(nil, ev.Date, ev.ServiceID, ev.CustomerID, ev.ID)
+}
+
+// monthKeyOf is monthKey of the event id of customerID and serviceID on
+// date, cut from a (nil: allocated alone).
+func monthKeyOf(a *keyArena, date data.Date, serviceID, customerID, id string) []byte {
+	if date.IsZero() || customerID == "" {
 		return nil
 	}
-	for _, s := range []string{ev.ServiceID, ev.CustomerID, ev.ID} {
-		if strings.IndexByte(s, 0) >= 0 {
-			return nil
-		}
+	if strings.IndexByte(serviceID, 0) >= 0 || strings.IndexByte(customerID, 0) >= 0 || strings.IndexByte(id, 0) >= 0 {
+		return nil
 	}
-	m := monthOf(ev.Date)
-	k := make([]byte, 0, len(m)+len(ev.ServiceID)+len(ev.CustomerID)+len(ev.ID)+3)
-	k = append(append(k, m...), 0)
-	k = append(append(k, ev.ServiceID...), 0)
-	k = append(append(k, ev.CustomerID...), 0)
-	return append(k, ev.ID...)
+	k := a.alloc(7 + len(serviceID) + len(customerID) + len(id) + 3)
+	k = append(appendMonth(k, date), 0)
+	k = append(append(k, serviceID...), 0)
+	k = append(append(k, customerID...), 0)
+	return append(k, id...)
 }
 
 // rebuildMonthIndex fills iMonthEvent from the stored events (a cache made
@@ -41,7 +54,7 @@ func monthKey(ev data.ServiceEvent) []byte {
 func rebuildMonthIndex(tx *bolt.Tx) error {
 	idx := tx.Bucket(iMonthEvent)
 	return tx.Bucket(bEvents).ForEach(func(id, raw []byte) error {
-		row, err := parseRow(wire.KindEvent, string(id), raw)
+		row, err := parseRow(wire.KindEvent, string(id), raw, false, true)
 		if err != nil {
 			return nil // a damaged row is not indexed; reading it reports it
 		}
@@ -77,7 +90,7 @@ func (c *Cache) StatementCustomers(serviceID string, month data.Date) ([]string,
 		last, first []byte
 	}
 	var hits []hit
-	err := c.view(func(tx *bolt.Tx) error {
+	err := c.viewIndexed(func(tx *bolt.Tx) error {
 		keys := tx.Bucket(bSortKeys)
 		seen := map[string]bool{}
 		cur := tx.Bucket(iMonthEvent).Cursor()

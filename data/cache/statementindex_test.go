@@ -15,9 +15,14 @@ func ev(id, customer, service, date string, st data.Status) data.ServiceEvent {
 	return data.ServiceEvent{ID: id, CustomerID: customer, ServiceID: service, Date: d(date), Status: st}
 }
 
-// monthIndexKeys lists the index's keys, 0x00 shown as "|".
+// monthIndexKeys lists the index's keys, 0x00 shown as "|", after
+// building the indexes if a first sync left them pending (the pages after
+// that are applied incrementally).
 func monthIndexKeys(t *testing.T, c *Cache) []string {
 	t.Helper()
+	if err := c.ensureIndexes(); err != nil {
+		t.Fatal(err)
+	}
 	var out []string
 	err := c.db.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(iMonthEvent).ForEach(func(k, _ []byte) error {
@@ -123,6 +128,9 @@ func TestMonthIndexRebuiltOnOpen(t *testing.T) {
 		put(20, wire.KindEvent, "e1", ev("e1", "c-ohman", "svc-home", "2026-11-30", data.StatusRecorded)),
 		put(21, wire.KindEvent, "e2", ev("e2", "c-aalto", "svc-home", "2026-11-01", data.StatusRecorded)),
 	)
+	if err := c.BuildIndexes(); err != nil { // the first sync's end
+		t.Fatal(err)
+	}
 	err = c.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket(iMonthEvent) })
 	c.Close()
 	if err != nil {

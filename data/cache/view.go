@@ -51,7 +51,7 @@ func (c *Cache) CustomerView(id string, today data.Date) (CustomerView, error) {
 		return CustomerView{}, err
 	}
 	var v CustomerView
-	err = c.view(func(tx *bolt.Tx) error {
+	err = c.viewIndexed(func(tx *bolt.Tx) error {
 		var err error
 		if v.Customer, err = customerTx(tx, id); err != nil {
 			return err
@@ -165,7 +165,7 @@ func (c *Cache) numberHolders(key string) ([]string, error) {
 		return nil, err
 	}
 	current := map[string]string{} // customer → number, as far as known
-	err = c.view(func(tx *bolt.Tx) error {
+	err = c.viewIndexed(func(tx *bolt.Tx) error {
 		for _, id := range prefixIDs(tx.Bucket(iNumber), []byte(key), true) {
 			current[id] = key
 		}

@@ -183,9 +183,21 @@ func (cl *Client) SetRetryWaits(first, longest time.Duration) *Client {
 // When a page applied deleted a customer (visibility loss), the cache file
 // is compacted (cache.Compact) once the pull ends, failed or not, so that
 // no readable trace of the customer stays in it (DOMAIN.md §3).
+//
+// A first sync writes the rows only (the cache's bulk mode); when a pull
+// ends caught up (Done) with the secondary indexes still pending, Pull
+// builds them (cache.BuildIndexes) before it returns, after the last
+// progress call. A pull that ends early leaves them pending and the next
+// one goes on in bulk mode; the cache builds them itself if it is read
+// by index before that.
 func (cl *Client) Pull(ctx context.Context, c *cache.Cache, progress func(Progress)) (Progress, error) {
 	var deleted bool
 	p, err := cl.pull(ctx, c, progress, &deleted)
+	if err == nil && p.Done {
+		if berr := buildPendingIndexes(c); berr != nil {
+			err = &Error{Local, berr}
+		}
+	}
 	if deleted {
 		if cerr := c.Compact(); cerr != nil {
 			slog.Error("sync: compacting the cache after a deletion failed", "err", cerr)
@@ -193,6 +205,16 @@ func (cl *Client) Pull(ctx context.Context, c *cache.Cache, progress func(Progre
 		}
 	}
 	return p, err
+}
+
+// buildPendingIndexes builds the cache's secondary indexes if a first
+// sync left them to be built.
+func buildPendingIndexes(c *cache.Cache) error {
+	pending, err := c.IndexesPending()
+	if err != nil || !pending {
+		return err
+	}
+	return c.BuildIndexes()
 }
 
 // customerDeleted reports whether changes delete a customer.

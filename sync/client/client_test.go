@@ -392,6 +392,10 @@ func TestServerDiesMidwayThenRetryCompletes(t *testing.T) {
 	if kindOf(err) != Unreachable {
 		t.Errorf("error %v, want unreachable", err)
 	}
+	// A first sync cut short leaves the indexes to be built.
+	if pending, err := c.IndexesPending(); err != nil || !pending {
+		t.Errorf("indexes pending after the interrupted first sync: %v %v, want true", pending, err)
+	}
 
 	mu.Lock()
 	dead = false
@@ -402,6 +406,18 @@ func TestServerDiesMidwayThenRetryCompletes(t *testing.T) {
 	}
 	if got, _ := c.Customer("c9"); got.ID != "c9" {
 		t.Errorf("customer of the last page missing after retry")
+	}
+	// The pull that caught up built them, from the rows of both pulls.
+	if pending, err := c.IndexesPending(); err != nil || pending {
+		t.Errorf("indexes pending after the caught-up pull: %v %v, want false", pending, err)
+	}
+	for _, id := range []string{"c1", "c9"} {
+		if got, err := c.Search("asiakas"+id, 0); err != nil || len(got) != 1 || got[0].ID != id {
+			t.Errorf("search of %s after the first sync: %v %v", id, got, err)
+		}
+		if vs, err := c.Vouchers(id); err != nil || len(vs) != 1 {
+			t.Errorf("vouchers of %s: %v %v", id, vs, err)
+		}
 	}
 }
 
