@@ -92,9 +92,6 @@ type Source interface {
 	// locked event: a reason of data.CreditReasons and an explanation.
 	// Refused at once with a *data.Error, nothing stored.
 	RequestCredit(eventID, reason, explanation string, now time.Time) (cache.Entry, error)
-	// Event gives event eventID with the pending changes applied, whether
-	// a change of it is pending and the organizer's settlement day.
-	Event(eventID string) (ev data.ServiceEvent, pending bool, settlementDay int, err error)
 	// MonthStatus gives, for the provider's events dated in month (any
 	// day of it), the instant they lock and how many are still Kirjattu.
 	MonthStatus(month data.Date) (locks time.Time, recorded int, err error)

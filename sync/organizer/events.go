@@ -199,6 +199,22 @@ func grantEvents(tx *bolt.Tx, grant string) ([]data.ServiceEvent, error) {
 }
 
 // providerPrices reads provider's prices of service.
+// priceOn is the provider's price of service on date: data.PriceOn over
+// its stored prices; ok is false when there is none.
+func priceOn(tx *bolt.Tx, provider, service string, date data.Date) (data.Cents, bool, error) {
+	prices, err := providerPrices(tx, provider, service)
+	if err != nil {
+		return 0, false, err
+	}
+	price, ok := data.PriceOn(prices, service, date)
+	return price, ok, nil
+}
+
+// priceMissing is the refusal of an event without a price on its date.
+func priceMissing() wire.Answer {
+	return refused(wire.CodeValidation, ReasonPriceMissing, "the provider has no price of the service on the date")
+}
+
 func providerPrices(tx *bolt.Tx, provider, service string) ([]data.ServicePrice, error) {
 	b := tx.Bucket(bState).Bucket([]byte("prices"))
 	if b == nil {
@@ -335,13 +351,11 @@ func execEvent(tx *bolt.Tx, who Principal, cmd wire.Command, now time.Time) (wir
 		if err := validate.FreeText(in.Note); err != nil {
 			return dataRefusal(err)
 		}
-		prices, err := providerPrices(tx, provider, c.svc.ID)
+		price, ok, err := priceOn(tx, provider, c.svc.ID, in.Date)
 		if err != nil {
 			return wire.Answer{}, err
-		}
-		price, ok := data.PriceOn(prices, c.svc.ID, in.Date)
-		if !ok {
-			return refused(wire.CodeValidation, ReasonPriceMissing, "the provider has no price of the service on the date"), nil
+		} else if !ok {
+			return priceMissing(), nil
 		}
 		ev.ServiceEvent = ev.WithInput(in)
 		ev.UnitPrice = price
@@ -404,13 +418,11 @@ func recordEvent(tx *bolt.Tx, who Principal, cmd wire.Command, now time.Time) (w
 	if err := validate.FreeText(in.Note); err != nil {
 		return dataRefusal(err)
 	}
-	prices, err := providerPrices(tx, provider, c.svc.ID)
+	price, ok, err := priceOn(tx, provider, c.svc.ID, in.Date)
 	if err != nil {
 		return wire.Answer{}, err
-	}
-	price, ok := data.PriceOn(prices, c.svc.ID, in.Date)
-	if !ok {
-		return refused(wire.CodeValidation, ReasonPriceMissing, "the provider has no price of the service on the date"), nil
+	} else if !ok {
+		return priceMissing(), nil
 	}
 	ev := Event{ProviderID: provider,
 		ServiceEvent: data.NewEvent(cmd.EventID, in, c.res, c.grant, c.svc, price, provider, now)}
