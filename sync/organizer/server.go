@@ -262,7 +262,7 @@ func (h *handler) changes(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "internal", "reading the change feed failed")
 		return
 	}
-	raw, next, more, err := h.s.rawPage(who.Feed, after, limit)
+	raw, next, head, more, err := h.s.rawPage(who.Feed, after, limit)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "internal", "reading the change feed failed")
 		return
@@ -279,7 +279,7 @@ func (h *handler) changes(w http.ResponseWriter, r *http.Request) {
 		}
 		b.Write(c)
 	}
-	fmt.Fprintf(&b, `],"next":%d,"more":%t}`+"\n", next, more)
+	fmt.Fprintf(&b, `],"next":%d,"more":%t,"head":%d}`+"\n", next, more, head)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(b.Bytes())

@@ -151,10 +151,10 @@ func TestFeedPagination(t *testing.T) {
 	if code != 200 || json.Unmarshal(b, &p) != nil || len(p.Changes) != min(int(last), wire.MaxPageSize) {
 		t.Errorf("limit above max: %d, %d changes", code, len(p.Changes))
 	}
-	// Past the end: empty, next stays.
+	// Past the end: empty, next stays, the head tells where the feed ends.
 	code, b = get(t, fmt.Sprintf("%s/v1/changes?after=%d", f.url, last+10), "Bearer "+f.keys[DemoProvider1])
 	feed, _ := json.Marshal(f.st.Feed(DemoProvider1))
-	if want := fmt.Sprintf(`{"feed":%s,"changes":[],"next":%d,"more":false}`, feed, last+10); code != 200 || strings.TrimSpace(string(b)) != want {
+	if want := fmt.Sprintf(`{"feed":%s,"changes":[],"next":%d,"more":false,"head":%d}`, feed, last+10, last); code != 200 || strings.TrimSpace(string(b)) != want {
 		t.Errorf("past the end: %d %s, want %s", code, b, want)
 	}
 }

@@ -660,12 +660,16 @@ func seqKey(seq uint64) []byte {
 
 // rawPage reads at most limit changes of provider with Seq > after, as the
 // stored JSON of each. next is the last one's Seq (after when none); more
-// tells that changes remain after next.
-func (s *Store) rawPage(provider string, after uint64, limit int) (raw [][]byte, next uint64, more bool, err error) {
+// tells that changes remain after next; head is the feed's last Seq.
+func (s *Store) rawPage(provider string, after uint64, limit int) (raw [][]byte, next, head uint64, more bool, err error) {
 	next = after
 	err = s.db.View(func(tx *bolt.Tx) error {
 		lb := tx.Bucket(bLog).Bucket([]byte(provider))
-		if lb == nil || after == ^uint64(0) {
+		if lb == nil {
+			return nil
+		}
+		head = lb.Sequence()
+		if after == ^uint64(0) {
 			return nil
 		}
 		c := lb.Cursor()
@@ -677,7 +681,7 @@ func (s *Store) rawPage(provider string, after uint64, limit int) (raw [][]byte,
 		more = k != nil
 		return nil
 	})
-	return raw, next, more, err
+	return raw, next, head, more, err
 }
 
 // Feed names provider's change feed in this store: the store's random id
@@ -691,11 +695,11 @@ func (s *Store) Changes(provider string, after uint64, limit int) (wire.ChangesP
 	if limit < 1 {
 		return wire.ChangesPage{}, fmt.Errorf("limit %d: want 1 or more", limit)
 	}
-	raw, next, more, err := s.rawPage(provider, after, limit)
+	raw, next, head, more, err := s.rawPage(provider, after, limit)
 	if err != nil {
 		return wire.ChangesPage{}, err
 	}
-	p := wire.ChangesPage{Feed: s.Feed(provider), Changes: make([]wire.Change, len(raw)), Next: next, More: more}
+	p := wire.ChangesPage{Feed: s.Feed(provider), Changes: make([]wire.Change, len(raw)), Next: next, More: more, Head: head}
 	for i, b := range raw {
 		if err := json.Unmarshal(b, &p.Changes[i]); err != nil {
 			return wire.ChangesPage{}, fmt.Errorf("stored change: %w", err)

@@ -14,7 +14,8 @@
 // with Seq > SEQ in Seq order, at most N of them (N defaults to
 // DefaultPageSize and is capped at MaxPageSize). Next is the cursor to ask
 // with next time (the last change's Seq, or SEQ when the page is empty);
-// More tells that changes remain after Next. A provider's feed carries only
+// More tells that changes remain after Next; Head is the feed's last Seq.
+// A provider's feed carries only
 // what the provider may see: its own customers, their grants, vouchers,
 // reservations and its own events.
 //
@@ -104,6 +105,11 @@ type ChangesPage struct {
 	Changes []Change `json:"changes"`
 	Next    uint64   `json:"next"`
 	More    bool     `json:"more"`
+	// Head is the feed's last Seq when the page was read (0 for an empty
+	// feed). A client whose cursor is past the head holds changes the
+	// server no longer has (a server restored from a backup): it starts
+	// over from 0.
+	Head uint64 `json:"head"`
 }
 
 // ErrorReply is the body of every non-2xx reply that is not a command's
