@@ -142,6 +142,9 @@ func newFixture(t *testing.T, opt Options) *fixture {
 	if err := c.ApplyPage(changes, changes[len(changes)-1].Seq); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.MarkCaughtUp(); err != nil {
+		t.Fatal(err)
+	}
 	f := &fixture{queue: make(chan func(), 1000)}
 	if opt.Today == nil && opt.Now == nil {
 		opt.Today = func() data.Date { return data.NewDate(2026, time.November, 20) }

@@ -56,6 +56,9 @@ func newEventsFixture(t *testing.T, now time.Time, opt Options) (*fixture, *cust
 	if err := c.ApplyPage(changes, cursor); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.MarkCaughtUp(); err != nil {
+		t.Fatal(err)
+	}
 	f.search(t, "Ääp")
 	f.d.openCustomer(f.d.search.results[0].Customer, tabEvents)
 	f.wait(t, "customer:cust-1")

@@ -84,6 +84,9 @@ func addLongCustomer(t *testing.T, f *fixture) {
 	if err := c.ApplyPage(out, seq); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.MarkCaughtUp(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // tabBar gives the texts of the customer tabs' bar (the tab names that

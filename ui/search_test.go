@@ -396,6 +396,9 @@ func addNamesakes(t *testing.T, f *fixture) {
 	if err := c.ApplyPage(out, seq); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.MarkCaughtUp(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestRenderSearchForLooking writes the search page with a few hits at

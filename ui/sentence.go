@@ -34,7 +34,7 @@ func (e *DemoError) Unwrap() error { return e.Err }
 // *client.KeyFileError (its file path is shown, never its contents),
 // *client.Error by Kind, *data.Error by Code (customer number rules and
 // the refusal codes the cache gives at once), *hetu.Error by Reason,
-// cache.ErrLocked, cache.ErrNotFound, data.ErrDateFormat,
+// cache.ErrLocked, cache.ErrNotFound, cache.ErrIncomplete, data.ErrDateFormat,
 // data.ErrNoSuchDay and data.ErrEndBeforeStart. Any other error gets a
 // general sentence; its text, which may be English or hold personal
 // data, is for the log only. nil gives "".
@@ -65,6 +65,8 @@ func Sentence(err error) string {
 	case errors.As(err, &fe):
 		return lang.L("The file {{.Path}} could not be saved. Check that the folder exists, that you may write in it and that the disk has free space.",
 			map[string]any{"Path": fe.Path})
+	case errors.Is(err, cache.ErrIncomplete):
+		return lang.L("The local cache is not complete: the organizer's data has not all been fetched yet, so sums made now would be wrong. Sync first (Sync now, or psopdesk sync), then try again.")
 	case errors.Is(err, cache.ErrLocked):
 		return lang.L("PSOP Desk is already open in another window and uses the same data. Switch to that window, or close it and start PSOP Desk again.")
 	case errors.Is(err, cache.ErrNotFound):
@@ -96,6 +98,10 @@ func syncSentence(e *client.Error) string {
 		return lang.L("The server has a fault. Try again later. The data in the local cache is kept.")
 	case client.Local:
 		return lang.L("The local cache could not be written. Check that the disk has free space, and try again.")
+	case client.NoAnswer:
+		return lang.L("The server did not answer in time. It may be overloaded or down; try again later. The data in the local cache is kept.")
+	case client.Busy:
+		return lang.L("The server is busy and asked to wait. PSOP Desk tries again by itself shortly; the data in the local cache is kept.")
 	case client.Canceled:
 		return lang.L("The sync was interrupted. The data already fetched is kept; the next sync continues from there.")
 	}

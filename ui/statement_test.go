@@ -38,6 +38,9 @@ func putChanges(t *testing.T, f *fixture, add func(put func(kind wire.Kind, id s
 	if err := c.ApplyPage(out, seq); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.MarkCaughtUp(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // writes records what Options.WriteStatementPDF was given, and writes with

@@ -179,6 +179,9 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	res, err := e.Once(ctx, nil)
 	printRefusals(stderr, "sync", res.Refused)
+	if res.Pull.Restarted {
+		fmt.Fprintf(stderr, "psopdesk sync: %s\n", lang.L("the server's data did not match the cache (another server, or its data was reset or restored from a backup): the cache was filled again from the start"))
+	}
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,9 @@ func eventsCache(t *testing.T) string {
 	if err := c.ApplyPage(changes, seq); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.MarkCaughtUp(); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 

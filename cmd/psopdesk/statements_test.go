@@ -72,6 +72,9 @@ func (b *batchCache) write(t testing.TB, dir string) {
 	if err := c.ApplyPage(b.changes, uint64(len(b.changes))); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.MarkCaughtUp(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func batchFixture() *batchCache {

@@ -180,6 +180,9 @@ func applyPages(t *testing.T, c *Cache, pages []wire.ChangesPage) {
 		if err := c.ApplyPage(p.Changes, p.Next); err != nil {
 			t.Fatal(err)
 		}
+		if err := c.MarkCaughtUp(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

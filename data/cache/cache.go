@@ -194,13 +194,12 @@ func Open(dir string) (*Cache, error) {
 		return nil, fmt.Errorf("open cache %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		if m := tx.Bucket(bMeta); m != nil {
-			if v := m.Get(keySchema); v == nil || decodeUint(v) != schemaVersion ||
-				!bytes.Equal(m.Get(keyColl), collation) {
-				if err := dropAll(tx); err != nil {
-					return err
-				}
-			}
+		m := tx.Bucket(bMeta)
+		if m == nil || m.Get(keySchema) == nil || decodeUint(m.Get(keySchema)) != schemaVersion ||
+			!bytes.Equal(m.Get(keyColl), collation) {
+			// New, or of another layout: empty and incomplete until a
+			// pull catches up.
+			return emptyTx(tx, "")
 		}
 		// A cache made before the month index gets it from its events, so
 		// it need not be refilled from the feed.
@@ -300,25 +299,12 @@ func (c *Cache) Feed() (string, error) {
 // feed it is filled from, in one transaction. A client calls it when the
 // server's feed is not the one the cache holds (another server, or a
 // server whose data was reset), so that no data of the old feed lingers.
+// The cache is incomplete (Complete) until a pull catches up.
 func (c *Cache) StartFeed(feed string) error {
 	c.applyMu.Lock()
 	defer c.applyMu.Unlock()
 	c.bulk = nil
-	return c.updateDB(func(tx *bolt.Tx) error {
-		if err := dropAll(tx); err != nil {
-			return err
-		}
-		if err := createAll(tx); err != nil {
-			return err
-		}
-		if err := putSchema(tx); err != nil {
-			return err
-		}
-		if feed == "" {
-			return nil
-		}
-		return tx.Bucket(bMeta).Put(keyFeed, []byte(feed))
-	})
+	return c.updateDB(func(tx *bolt.Tx) error { return emptyTx(tx, feed) })
 }
 
 // Counts returns the number of rows of each kind.
@@ -346,9 +332,20 @@ func (c *Cache) Counts() (map[wire.Kind]int, error) {
 // sync in bulk mode (bulk.go): until BuildIndexes, pages write the rows
 // only and the secondary indexes are built once at the end.
 func (c *Cache) ApplyPage(changes []wire.Change, next uint64) error {
+	return c.applyPage(changes, next, nil)
+}
+
+// applyPage is ApplyPage running before(tx) first, in the same
+// transaction, when before is not nil.
+func (c *Cache) applyPage(changes []wire.Change, next uint64, before func(tx *bolt.Tx) error) error {
 	c.applyMu.Lock()
 	defer c.applyMu.Unlock()
 	err := c.updateDB(func(tx *bolt.Tx) error {
+		if before != nil {
+			if err := before(tx); err != nil {
+				return err
+			}
+		}
 		meta := tx.Bucket(bMeta)
 		cur := decodeUint(meta.Get(keyCursor))
 		if next < cur {
@@ -988,10 +985,14 @@ func (c *Cache) Provider() (v data.Provider, err error) {
 // the cache in its Services, for their names and units). It shows the server's data: a customer number still
 // waiting in the outbox is not printed until the server has accepted it.
 // It errors (wrapping ErrNotFound) on an unknown customer or service, and
-// as MakeStatement does when to is before from.
+// as MakeStatement does when to is before from, and with ErrIncomplete
+// while the cache has not caught up since it was emptied.
 func (c *Cache) Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error) {
 	var req data.StatementRequest
 	err := c.viewIndexed(func(tx *bolt.Tx) error {
+		if !completeTx(tx) {
+			return ErrIncomplete
+		}
 		var err error
 		if req.Customer, err = customerTx(tx, customerID); err != nil {
 			return err

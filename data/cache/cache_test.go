@@ -53,6 +53,9 @@ func applyAll(t testing.TB, c *Cache, changes ...wire.Change) {
 	if err := c.ApplyPage(changes, next); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.MarkCaughtUp(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func cust(id, first, last, hetu, number string) data.Customer {

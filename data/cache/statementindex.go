@@ -76,7 +76,8 @@ func rebuildMonthIndex(tx *bolt.Tx) error {
 // count, also those that do not show on a statement (rejected, deleted,
 // credited): a caller making statements skips the customers whose
 // statement has no rows. Customers not in the cache are left out. It reads
-// an index, not every event.
+// an index, not every event. It gives ErrIncomplete while the cache has
+// not caught up since it was emptied.
 func (c *Cache) StatementCustomers(serviceID string, month data.Date) ([]string, error) {
 	if strings.IndexByte(serviceID, 0) >= 0 {
 		return nil, nil
@@ -91,6 +92,9 @@ func (c *Cache) StatementCustomers(serviceID string, month data.Date) ([]string,
 	}
 	var hits []hit
 	err := c.viewIndexed(func(tx *bolt.Tx) error {
+		if !completeTx(tx) {
+			return ErrIncomplete
+		}
 		keys := tx.Bucket(bSortKeys)
 		seen := map[string]bool{}
 		cur := tx.Bucket(iMonthEvent).Cursor()

@@ -24,21 +24,26 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
 
 	"psopdesk/data/cache"
 )
 
 // Timeouts and retries of the client.
 const (
-	// RequestTimeout bounds one HTTP request, connection to last byte.
-	RequestTimeout = 30 * time.Second
+	// RequestTimeout bounds one HTTP request, connection to last byte
+	// (ConnectTimeout and IdleTimeout bound each wait within it).
+	RequestTimeout = 2 * time.Minute
 	// Retries is how many times a request is tried again after a
-	// connection error or a 5xx reply (never after 401).
+	// connection error, a 5xx reply or a 429 (never after another 4xx).
 	Retries = 2
-	// RetryWait is the first wait between tries; it grows (with jitter) up
-	// to RetryMaxWait.
+	// RetryWait is the first wait between tries; it grows (capped
+	// exponential backoff with jitter) up to RetryMaxWait. A Retry-After
+	// of the server up to MaxRetryAfter is waited instead.
 	RetryWait    = 500 * time.Millisecond
-	RetryMaxWait = 4 * time.Second
+	RetryMaxWait = MaxRetryAfter
 	// UserAgent is sent with every request.
 	UserAgent = "psopdesk"
 	// maxBody bounds a reply's body, bytes.
@@ -65,6 +70,12 @@ const (
 	Local
 	// Canceled: the pull was canceled (the context ended).
 	Canceled
+	// NoAnswer: the server was reached but did not answer within
+	// IdleTimeout (a hung or overloaded server, not the network).
+	NoAnswer
+	// Busy: the server asked to wait (429 or 503); RetryAfter says how
+	// long when it told.
+	Busy
 )
 
 // String names the kind in English, for logs.
@@ -82,6 +93,10 @@ func (k ErrorKind) String() string {
 		return "local"
 	case Canceled:
 		return "canceled"
+	case NoAnswer:
+		return "no_answer"
+	case Busy:
+		return "busy"
 	}
 	return "kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -93,6 +108,24 @@ type Error struct {
 	Kind ErrorKind
 	Err  error
 }
+
+// RetryAfter is how long the server asked to wait (a Busy reply's
+// Retry-After), 0 when it did not say.
+func (e *Error) RetryAfter() time.Duration {
+	var w waitError
+	if errors.As(e.Err, &w) {
+		return w.wait
+	}
+	return 0
+}
+
+// waitError is a reply that asked to wait: the status's error and the wait.
+type waitError struct {
+	error
+	wait time.Duration
+}
+
+func (w waitError) Unwrap() error { return w.error }
 
 // Error is "sync: KIND: detail".
 func (e *Error) Error() string {
@@ -113,7 +146,9 @@ func (e *Error) Status() int {
 
 // Transient reports whether trying again later may help: no connection,
 // or the server failed (5xx or an unexpected reply status).
-func (e *Error) Transient() bool { return e.Kind == Unreachable || e.Kind == Server }
+func (e *Error) Transient() bool {
+	return e.Kind == Unreachable || e.Kind == Server || e.Kind == NoAnswer || e.Kind == Busy
+}
 
 // Unwrap gives the detail.
 func (e *Error) Unwrap() error { return e.Err }
@@ -129,7 +164,12 @@ type Progress struct {
 	Pages   int
 	Changes int
 	Cursor  uint64
-	Done    bool
+	// Head is the feed's last Seq as of the last page (0 before one).
+	Head uint64
+	Done bool
+	// Restarted: the cache was filled again from the start of the feed
+	// (another feed, or a server behind the cache).
+	Restarted bool
 }
 
 // Client pulls the organizer's change feed. Safe for concurrent use, but
@@ -155,15 +195,9 @@ func NewClient(baseURL, apiKey string) *Client {
 		SetRetryCount(Retries).
 		SetRetryWaitTime(RetryWait).
 		SetRetryMaxWaitTime(RetryMaxWait).
-		AddRetryCondition(func(r *resty.Response, err error) bool {
-			if r != nil && r.Request != nil && r.Request.Context().Err() != nil {
-				return false // canceled by the caller
-			}
-			if err != nil {
-				return !errors.Is(err, resty.ErrResponseBodyTooLarge)
-			}
-			return r.StatusCode() >= 500
-		})
+		SetRetryAfter(retryWait).
+		AddRetryCondition(retryCondition)
+	h.SetTransport(newTransport())
 	return &Client{http: h, pageSize: wire.DefaultPageSize}
 }
 
@@ -195,13 +229,13 @@ func (cl *Client) Pull(ctx context.Context, c *cache.Cache, progress func(Progre
 	p, err := cl.pull(ctx, c, progress, &deleted)
 	if err == nil && p.Done {
 		if berr := buildPendingIndexes(c); berr != nil {
-			err = &Error{Local, berr}
+			err = &Error{Kind: Local, Err: berr}
 		}
 	}
 	if deleted {
 		if cerr := c.Compact(); cerr != nil {
 			slog.Error("sync: compacting the cache after a deletion failed", "err", cerr)
-			err = errors.Join(err, &Error{Local, cerr})
+			err = errors.Join(err, &Error{Kind: Local, Err: cerr})
 		}
 	}
 	return p, err
@@ -231,48 +265,60 @@ func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progre
 	var p Progress
 	cursor, err := c.Cursor()
 	if err != nil {
-		return p, &Error{Local, err}
+		return p, &Error{Kind: Local, Err: err}
+	}
+	held, err := c.Feed()
+	if err != nil {
+		return p, &Error{Kind: Local, Err: err}
 	}
 	p.Cursor = cursor
+	// restart: the cache is to be replaced by the feed from 0, in the
+	// transaction of the first page; until then it keeps what it has.
+	restart := false
 	for {
 		page, err := cl.fetch(ctx, cursor)
 		if err != nil {
 			return p, err
 		}
-		if page.Feed != "" {
-			held, err := c.Feed()
-			if err != nil {
-				return p, &Error{Local, err}
-			}
-			if held != page.Feed {
-				// Another server, or one whose data was reset: start over.
-				if held != "" || cursor != 0 {
-					slog.Info("sync: another change feed than the cache's, emptying the cache", "had_cursor", cursor)
-				}
-				if err := c.StartFeed(page.Feed); err != nil {
-					return p, &Error{Local, err}
-				}
-				if cursor != 0 {
-					cursor, p.Cursor = 0, 0
-					continue
-				}
-			}
+		switch {
+		case cursor != 0 && page.Feed != "" && page.Feed != held:
+			// Another server, or one whose data was reset: its cursor is
+			// not ours. Start over from 0.
+			slog.Info("sync: another change feed than the cache's; the cache is filled again from the start", "had_cursor", cursor)
+			cursor, restart, p.Restarted = 0, true, true
+			continue
+		case cursor != 0 && len(page.Changes) == 0 && cursor > page.Head:
+			// The server's feed ends before the cache's cursor: it lost
+			// changes the cache holds (restored from a backup).
+			slog.Warn("sync: the server's change feed ends before the cache's cursor; the cache is filled again from the start",
+				"cursor", cursor, "head", page.Head)
+			cursor, restart, p.Restarted = 0, true, true
+			continue
 		}
-		if err := checkPage(page, cursor); err != nil {
-			return p, &Error{BadReply, err}
+		if err := checkPage(page, cursor, cl.pageSize); err != nil {
+			return p, &Error{Kind: BadReply, Err: err}
 		}
-		if err := c.ApplyPage(page.Changes, page.Next); err != nil {
+		if err := c.ApplyFeedPage(page.Feed, restart, page.Changes, page.Next); err != nil {
 			if errors.Is(err, cache.ErrInvalidChange) {
-				return p, &Error{BadReply, err}
+				return p, &Error{Kind: BadReply, Err: err}
 			}
-			return p, &Error{Local, err}
+			return p, &Error{Kind: Local, Err: err}
+		}
+		restart = false
+		if page.Feed != "" {
+			held = page.Feed
 		}
 		*deleted = *deleted || customerDeleted(page.Changes)
 		cursor = page.Next
 		p.Pages++
 		p.Changes += len(page.Changes)
-		p.Cursor = cursor
+		p.Cursor, p.Head = cursor, page.Head
 		p.Done = !page.More
+		if p.Done {
+			if err := c.MarkCaughtUp(); err != nil {
+				return p, &Error{Kind: Local, Err: err}
+			}
+		}
 		if progress != nil {
 			progress(p)
 		}
@@ -281,15 +327,21 @@ func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progre
 			return p, nil
 		}
 		if err := ctx.Err(); err != nil {
-			return p, &Error{Canceled, err}
+			return p, &Error{Kind: Canceled, Err: err}
 		}
 	}
 }
 
-// checkPage checks a page against the contract: changes in increasing Seq
-// order, all after the cursor, Next the last one's Seq (or at least the
-// cursor for an empty page), and Next past the cursor when More is set.
-func checkPage(page wire.ChangesPage, cursor uint64) error {
+// checkPage checks a page asked after cursor with limit against the
+// contract: at most limit changes, in increasing Seq order, all after the
+// cursor and none past the feed's head; Next exactly the last change's
+// Seq, or the cursor for an empty page (a Next beyond would skip changes
+// for good); More only on a page that advances. A page that fails is
+// refused whole.
+func checkPage(page wire.ChangesPage, cursor uint64, limit int) error {
+	if len(page.Changes) > limit {
+		return fmt.Errorf("%d changes, %d asked", len(page.Changes), limit)
+	}
 	last := cursor
 	for i, ch := range page.Changes {
 		if ch.Seq <= last {
@@ -297,11 +349,14 @@ func checkPage(page wire.ChangesPage, cursor uint64) error {
 		}
 		last = ch.Seq
 	}
-	if page.Next < last {
-		return fmt.Errorf("next %d is before the page's last seq %d", page.Next, last)
+	if page.Next != last {
+		return fmt.Errorf("next %d is not the page's last seq %d", page.Next, last)
 	}
-	if page.More && page.Next <= cursor {
-		return fmt.Errorf("more changes announced but next %d does not advance cursor %d", page.Next, cursor)
+	if len(page.Changes) > 0 && last > page.Head {
+		return fmt.Errorf("seq %d is past the feed's head %d", last, page.Head)
+	}
+	if page.More && len(page.Changes) == 0 {
+		return fmt.Errorf("more changes announced on an empty page after %d", cursor)
 	}
 	return nil
 }
@@ -315,22 +370,13 @@ func (cl *Client) fetch(ctx context.Context, cursor uint64) (wire.ChangesPage, e
 		SetQueryParam("limit", strconv.Itoa(cl.pageSize)).
 		Get("/v1/changes")
 	if err != nil {
-		if ctx.Err() != nil {
-			return page, &Error{Canceled, ctx.Err()}
-		}
-		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-			return page, &Error{BadReply, err}
-		}
-		return page, &Error{Unreachable, err}
+		return page, transportError(ctx, err)
 	}
-	switch code := resp.StatusCode(); {
-	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return page, &Error{Unauthorized, replyError(resp)}
-	case code != http.StatusOK:
-		return page, &Error{Server, replyError(resp)}
+	if resp.StatusCode() != http.StatusOK {
+		return page, statusFailure(resp)
 	}
 	if err := json.Unmarshal(resp.Body(), &page); err != nil {
-		return page, &Error{BadReply, fmt.Errorf("reply is not a changes page: %w", err)}
+		return page, &Error{Kind: BadReply, Err: fmt.Errorf("reply is not a changes page: %w", err)}
 	}
 	return page, nil
 }
@@ -369,6 +415,11 @@ func LoadAPIKeyFor(path, providerID string) (string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return "", &KeyFileError{Code: KeyFileUnreadable, Path: path, Err: err}
+	}
+	// A byte order mark (an editor's UTF-8 one, or UTF-16) is not part of
+	// the key.
+	if u, _, err := transform.Bytes(unicode.BOMOverride(encoding.Nop.NewDecoder()), b); err == nil {
+		b = u
 	}
 	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
 		slog.Warn("API key file is readable by others; chmod 600 it", "path", path)

@@ -75,6 +75,9 @@ func (f *feed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	page := wire.ChangesPage{Changes: []wire.Change{}, Next: after}
+	if n := len(f.changes); n > 0 {
+		page.Head = f.changes[n-1].Seq
+	}
 	for _, ch := range f.changes {
 		if ch.Seq <= after {
 			continue
@@ -158,7 +161,8 @@ func TestPullSeveralPagesUntilCaughtUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Progress{{1, 3, 3, false}, {2, 6, 6, false}, {3, 9, 9, false}, {4, 10, 10, true}}
+	want := []Progress{{Pages: 1, Changes: 3, Cursor: 3, Head: 10}, {Pages: 2, Changes: 6, Cursor: 6, Head: 10},
+		{Pages: 3, Changes: 9, Cursor: 9, Head: 10}, {Pages: 4, Changes: 10, Cursor: 10, Head: 10, Done: true}}
 	if fmt.Sprint(calls) != fmt.Sprint(want) {
 		t.Errorf("progress calls %v, want %v", calls, want)
 	}
@@ -203,7 +207,7 @@ func TestSecondPullGetsOnlyNewChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p != (Progress{Pages: 1, Changes: 3, Cursor: 13, Done: true}) {
+	if p != (Progress{Pages: 1, Changes: 3, Cursor: 13, Head: 13, Done: true}) {
 		t.Errorf("second pull %+v", p)
 	}
 	reqs := f.seen()[before:]
@@ -221,7 +225,7 @@ func TestSecondPullGetsOnlyNewChanges(t *testing.T) {
 	}
 	// Caught up: a third pull applies one empty page.
 	p, err = cl.Pull(context.Background(), c, nil)
-	if err != nil || p != (Progress{Pages: 1, Changes: 0, Cursor: 13, Done: true}) {
+	if err != nil || p != (Progress{Pages: 1, Changes: 0, Cursor: 13, Head: 13, Done: true}) {
 		t.Errorf("third pull %+v %v", p, err)
 	}
 }
@@ -401,7 +405,7 @@ func TestServerDiesMidwayThenRetryCompletes(t *testing.T) {
 	dead = false
 	mu.Unlock()
 	p, err = cl.Pull(context.Background(), c, nil)
-	if err != nil || p != (Progress{Pages: 2, Changes: 4, Cursor: 10, Done: true}) {
+	if err != nil || p != (Progress{Pages: 2, Changes: 4, Cursor: 10, Head: 10, Done: true}) {
 		t.Fatalf("retry %+v %v", p, err)
 	}
 	if got, _ := c.Customer("c9"); got.ID != "c9" {
@@ -476,6 +480,9 @@ func TestLoadAPIKey(t *testing.T) {
 		{"empty", "\n\n", "", ""},
 		{"key with a space", "psop_k1 aaaa\n", "", ""},
 		{"line without key", "prov-1\t\n", "", ""},
+		{"UTF-8 byte order mark, trailing spaces, CRLF", "\ufeff" + k1 + "  \r\n", "", k1},
+		{"UTF-8 byte order mark before provider lines", "\ufeffprov-1\t" + k1 + " \r\nprov-2\t" + k2 + "\r\n", "prov-1", k1},
+		{"UTF-16 (Notepad's Unicode)", "\xff\xfe" + utf16le(k1+"\r\n"), "", k1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -508,4 +515,13 @@ func TestLoadAPIKey(t *testing.T) {
 	if got, err := LoadAPIKey(path); err != nil || got != k1 {
 		t.Errorf("LoadAPIKey: %q %v", got, err)
 	}
+}
+
+// utf16le is s in UTF-16 little-endian, without a byte order mark.
+func utf16le(s string) string {
+	var b []byte
+	for _, r := range s {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return string(b)
 }

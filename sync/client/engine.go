@@ -104,11 +104,14 @@ func (e *Engine) Run(ctx context.Context, r Reporter) {
 			return
 		}
 		if err != nil {
+			// The detail for the log (no personal data, never the key);
+			// the reporter gives the user a sentence.
+			slog.Warn("sync failed", "err", err)
 			r.SyncFailed(err, res)
 			var se *Error
 			if errors.As(err, &se) && se.Transient() {
 				wait = min(max(2*wait, e.backoff), e.backoffMax)
-				d := wait + rand.N(wait/4+1)
+				d := max(wait+rand.N(wait/4+1), se.RetryAfter())
 				slog.Info("sync: retrying later", "in", d.Round(time.Millisecond))
 				retry = time.After(d)
 			} else {

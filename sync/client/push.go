@@ -3,11 +3,8 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
-
-	"github.com/go-resty/resty/v2"
 
 	"psopdesk/sync/wire"
 )
@@ -28,13 +25,7 @@ func (cl *Client) Push(ctx context.Context, cmd wire.Command) (wire.Answer, erro
 		SetBody(cmd).
 		Post(wire.PathCommands)
 	if err != nil {
-		if ctx.Err() != nil {
-			return ans, &Error{Canceled, ctx.Err()}
-		}
-		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-			return ans, &Error{BadReply, err}
-		}
-		return ans, &Error{Unreachable, err}
+		return ans, transportError(ctx, err)
 	}
 	switch code := resp.StatusCode(); code {
 	case http.StatusOK, http.StatusConflict, http.StatusUnprocessableEntity:
@@ -48,9 +39,7 @@ func (cl *Client) Push(ctx context.Context, cmd wire.Command) (wire.Answer, erro
 			return ans, nil
 		}
 		return ans, &Error{BadReply, fmt.Errorf("HTTP %d with answer status %q", code, ans.Status)}
-	case http.StatusUnauthorized, http.StatusForbidden:
-		return ans, &Error{Unauthorized, replyError(resp)}
 	default:
-		return ans, &Error{Server, replyError(resp)}
+		return ans, statusFailure(resp)
 	}
 }
