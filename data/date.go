@@ -60,23 +60,44 @@ var (
 	ErrNoSuchDay = errors.New("no such day in the calendar")
 )
 
-// ParseFinnishDate reads the Finnish form "30.11.2026" (also "1.2.2026",
-// surrounding spaces ignored, a trailing dot allowed). It errors with
-// ErrDateFormat when the text is not d.m.yyyy and ErrNoSuchDay when the
-// day does not exist (both wrapped, with the text).
-func ParseFinnishDate(s string) (Date, error) {
-	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
-	parts := strings.Split(s, ".")
-	if len(parts) != 3 || len(parts[2]) != 4 {
-		return Date{}, fmt.Errorf("%q: %w", s, ErrDateFormat)
+// ParseFinnishDate is ParseFinnishDateIn with today's year (Today).
+func ParseFinnishDate(s string) (Date, error) { return ParseFinnishDateIn(s, Today()) }
+
+// ParseFinnishDateIn reads a date as a Finnish office worker types it:
+// "30.11.2026", "1.2.2026", "1.11.26" (a two-digit year is 20yy),
+// "1.11." or "1.11" (the year of today), "011126" (ddmmyy) or
+// "01112026" (ddmmyyyy); surrounding spaces are ignored and a trailing dot
+// allowed. It errors with ErrDateFormat when the text is none of those and
+// ErrNoSuchDay when the day does not exist (both wrapped, with the text).
+func ParseFinnishDateIn(s string, today Date) (Date, error) {
+	s = strings.TrimSpace(s)
+	bad := fmt.Errorf("%q: %w", s, ErrDateFormat)
+	var parts []string
+	switch {
+	case strings.Contains(s, "."):
+		parts = strings.Split(strings.TrimSuffix(s, "."), ".")
+		if len(parts) == 2 {
+			parts = append(parts, strconv.Itoa(today.Year))
+		}
+	case len(s) == 6 || len(s) == 8:
+		parts = []string{s[:2], s[2:4], s[4:]}
+	}
+	if len(parts) != 3 || len(parts[0]) > 2 || len(parts[1]) > 2 {
+		return Date{}, bad
 	}
 	var n [3]int
 	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || p == "" || strings.Trim(p, "0123456789") != "" {
-			return Date{}, fmt.Errorf("%q: %w", s, ErrDateFormat)
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return Date{}, bad
 		}
-		n[i] = v
+		n[i], _ = strconv.Atoi(p)
+	}
+	switch len(parts[2]) {
+	case 2:
+		n[2] += 2000
+	case 4:
+	default:
+		return Date{}, bad
 	}
 	d := NewDate(n[2], time.Month(n[1]), n[0])
 	if d.Day != n[0] || int(d.Month) != n[1] || d.Year != n[2] {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseFinnishDate(t *testing.T) {
+	today := NewDate(2026, time.December, 1)
 	tests := []struct {
 		in   string
 		want Date
@@ -17,27 +18,29 @@ func TestParseFinnishDate(t *testing.T) {
 		{"01.02.2026", NewDate(2026, time.February, 1)},
 		{" 1.2.2026. ", NewDate(2026, time.February, 1)},
 		{"29.2.2028", NewDate(2028, time.February, 29)},
+		{"1.11.26", NewDate(2026, time.November, 1)},
+		{"1.2.26", NewDate(2026, time.February, 1)},
+		{"1.11.", NewDate(2026, time.November, 1)},
+		{"1.11", NewDate(2026, time.November, 1)},
+		{"011126", NewDate(2026, time.November, 1)},
+		{"01112026", NewDate(2026, time.November, 1)},
+		{"290228", NewDate(2028, time.February, 29)},
 	}
 	for _, tt := range tests {
-		got, err := ParseFinnishDate(tt.in)
+		got, err := ParseFinnishDateIn(tt.in, today)
 		if err != nil || got != tt.want {
-			t.Errorf("ParseFinnishDate(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			t.Errorf("ParseFinnishDateIn(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
 		}
 	}
-	for _, in := range []string{"31.2.2026", "29.2.2026", "0.1.2026", "1.13.2026", "32.1.2026"} {
-		if _, err := ParseFinnishDate(in); !errors.Is(err, ErrNoSuchDay) {
-			t.Errorf("ParseFinnishDate(%q) error %v, want ErrNoSuchDay", in, err)
+	for _, in := range []string{"31.2.2026", "29.2.2026", "0.1.2026", "1.13.2026", "32.1.2026", "31.11.", "310226"} {
+		if _, err := ParseFinnishDateIn(in, today); !errors.Is(err, ErrNoSuchDay) {
+			t.Errorf("ParseFinnishDateIn(%q) error %v, want ErrNoSuchDay", in, err)
 		}
 	}
-	for _, in := range []string{"", "huomenna", "2026-11-30", "1.2.26", "a.b.cccc", "+1.2.2026"} {
-		if _, err := ParseFinnishDate(in); !errors.Is(err, ErrDateFormat) {
-			t.Errorf("ParseFinnishDate(%q) error %v, want ErrDateFormat", in, err)
-		}
-	}
-	for _, in := range []string{"31.2.2026", "29.2.2026", "0.1.2026", "1.13.2026", "32.1.2026",
-		"", "huomenna", "2026-11-30", "1.2.26", "1.2", "a.b.cccc", "1..2026", "-1.2.2026", "+1.2.2026", "1.2.+202", "1. 2.2026"} {
-		if got, err := ParseFinnishDate(in); err == nil {
-			t.Errorf("ParseFinnishDate(%q) = %v, want an error", in, got)
+	for _, in := range []string{"", "huomenna", "2026-11-30", "a.b.cccc", "+1.2.2026", "1.2.202", "1", "1.", "11126", "1.2.3.4",
+		"1..2026", "-1.2.2026", "1.2.+202", "1. 2.2026", "123.1.2026", "1.2.02026", "0111266"} {
+		if got, err := ParseFinnishDateIn(in, today); !errors.Is(err, ErrDateFormat) {
+			t.Errorf("ParseFinnishDateIn(%q) = %v, %v, want ErrDateFormat", in, got, err)
 		}
 	}
 }

@@ -250,9 +250,9 @@ func enable(b *widget.Button, on bool) {
 
 // input reads the edited fields; a field that does not parse gives the
 // sentence to show.
-func readEventInput(date, start, end, qty, note string) (data.EventInput, string) {
+func readEventInput(today data.Date, date, start, end, qty, note string) (data.EventInput, string) {
 	in := data.EventInput{Start: strings.TrimSpace(start), End: strings.TrimSpace(end), Note: note}
-	d, err := data.ParseFinnishDate(date)
+	d, err := data.ParseFinnishDateIn(date, today)
 	if err != nil {
 		return in, Sentence(err)
 	}
@@ -270,7 +270,7 @@ func (e *eventDialog) saveEdit() {
 	if e.saving || e.save.Disabled() {
 		return
 	}
-	in, msg := readEventInput(e.date.Text, e.start.Text, e.end.Text, e.qty.Text, e.note.Text)
+	in, msg := readEventInput(e.t.v.d.opt.Today(), e.date.Text, e.start.Text, e.end.Text, e.qty.Text, e.note.Text)
 	if msg != "" {
 		e.showErr(msg)
 		return
@@ -559,7 +559,7 @@ func (n *newEventDialog) changed() {
 	}
 	n.previews++
 	seq := n.previews
-	in, msg := readEventInput(n.date.Text, n.start.Text, n.end.Text, n.qty.Text, n.note.Text)
+	in, msg := readEventInput(n.t.v.d.opt.Today(), n.date.Text, n.start.Text, n.end.Text, n.qty.Text, n.note.Text)
 	if resID == "" || strings.TrimSpace(n.qty.Text) == "" || msg != "" {
 		n.price.SetText(lang.L("Price: –"))
 		n.review.SetText(lang.L("Type the date, the times and the quantity to see the price and whether the event goes to review."))
@@ -614,7 +614,7 @@ func (n *newEventDialog) record() {
 	if svc.Unit != data.UnitHour {
 		start, end = "", ""
 	}
-	in, msg := readEventInput(n.date.Text, start, end, n.qty.Text, n.note.Text)
+	in, msg := readEventInput(n.t.v.d.opt.Today(), n.date.Text, start, end, n.qty.Text, n.note.Text)
 	if msg != "" {
 		n.showErr(msg)
 		return

@@ -227,7 +227,7 @@ func (t *eventsTab) refilter() {
 		d *data.Date
 	}{{t.from, &from}, {t.to, &to}} {
 		if s := strings.TrimSpace(p.e.Text); s != "" {
-			d, err := data.ParseFinnishDate(s)
+			d, err := data.ParseFinnishDateIn(s, t.v.d.opt.Today())
 			if err != nil {
 				errs = append(errs, Sentence(err))
 				continue

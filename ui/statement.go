@@ -198,8 +198,8 @@ func (s *statementTab) datesChanged() {
 		return
 	}
 	idx := -1
-	from, err1 := data.ParseFinnishDate(s.from.Text)
-	to, err2 := data.ParseFinnishDate(s.to.Text)
+	from, err1 := data.ParseFinnishDateIn(s.from.Text, s.v.d.opt.Today())
+	to, err2 := data.ParseFinnishDateIn(s.to.Text, s.v.d.opt.Today())
 	if err1 == nil && err2 == nil {
 		for i, m := range s.months {
 			if from == m && to == monthEnd(m) {
@@ -359,13 +359,13 @@ func (s *statementTab) make() {
 		s.fail(lang.L("Choose the service of the statement."))
 		return
 	}
-	from, err := data.ParseFinnishDate(s.from.Text)
+	from, err := data.ParseFinnishDateIn(s.from.Text, s.v.d.opt.Today())
 	if err != nil {
 		s.fail(dateError(err, s.from.Text, lang.L("The start date {{.D}} is not a date. Write it as d.m.yyyy, for example 1.11.2026.",
 			map[string]any{"D": quote(s.from.Text)})))
 		return
 	}
-	to, err := data.ParseFinnishDate(s.to.Text)
+	to, err := data.ParseFinnishDateIn(s.to.Text, s.v.d.opt.Today())
 	if err != nil {
 		s.fail(dateError(err, s.to.Text, lang.L("The end date {{.D}} is not a date. Write it as d.m.yyyy, for example 30.11.2026.",
 			map[string]any{"D": quote(s.to.Text)})))

@@ -374,17 +374,19 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	toS := fs.String("to", "", lang.L("last day, d.m.yyyy"))
 	out := fs.String("o", "", lang.L("the file to write: a PDF, or CSV when the name ends in .csv"))
 	pdfLang := fs.String("lang", "", lang.L("the statement's language: fi, sv or en (default: the customer's own)"))
+	now := nowFlag(fs)
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
 	if (*number == "") == (*custID == "") || *service == "" || *fromS == "" || *toS == "" || *out == "" {
 		return usageError{lang.L("give -customer-number (or -customer), -service, -from, -to and -o")}
 	}
-	from, err := data.ParseFinnishDate(*fromS)
+	today := data.DateOf(now.Now().In(data.Helsinki))
+	from, err := data.ParseFinnishDateIn(*fromS, today)
 	if err != nil {
 		return usageError{"-from: " + ui.Sentence(err)}
 	}
-	to, err := data.ParseFinnishDate(*toS)
+	to, err := data.ParseFinnishDateIn(*toS, today)
 	if err != nil {
 		return usageError{"-to: " + ui.Sentence(err)}
 	}
@@ -419,7 +421,7 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := c.Statement(cust.ID, svc.ID, from, to, data.Today())
+	st, err := c.Statement(cust.ID, svc.ID, from, to, today)
 	if err != nil {
 		return err
 	}

@@ -424,7 +424,7 @@ func cmdEventsRecord(args []string, stdout, stderr io.Writer) error {
 	}
 	in := data.EventInput{Start: normalClock(*start), End: normalClock(*end), Note: *note}
 	var err error
-	if in.Date, err = data.ParseFinnishDate(*dateS); err != nil {
+	if in.Date, err = data.ParseFinnishDateIn(*dateS, ef.today()); err != nil {
 		return usageError{"-date: " + ui.Sentence(err)}
 	}
 	if in.Quantity, err = data.ParseQuantity(*qtyS); err != nil {
@@ -513,7 +513,7 @@ func cmdEventsEdit(args []string, stdout, stderr io.Writer) error {
 	var qty data.Quantity
 	var err error
 	if set["date"] {
-		if date, err = data.ParseFinnishDate(*dateS); err != nil {
+		if date, err = data.ParseFinnishDateIn(*dateS, ef.today()); err != nil {
 			return usageError{"-date: " + ui.Sentence(err)}
 		}
 	}
@@ -645,7 +645,7 @@ type importRow struct {
 // ';', ',' or tab separated (the header line's most frequent), a header
 // row naming the columns. A bad row is a row with a problem; a file that
 // cannot be read at all is a failure. Unknown columns are told on stderr.
-func readImport(path string, stderr io.Writer) ([]importRow, error) {
+func readImport(path string, today data.Date, stderr io.Writer) ([]importRow, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, failure{lang.L("the file {{.Path}} cannot be read: check its name and that you may read it", map[string]any{"Path": path})}
@@ -708,13 +708,13 @@ func readImport(path string, stderr io.Writer) ([]importRow, error) {
 		if strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue
 		}
-		rows = append(rows, parseImportRow(line, rec, idx, len(header), sep))
+		rows = append(rows, parseImportRow(line, rec, idx, len(header), sep, today))
 	}
 	return rows, nil
 }
 
 // parseImportRow reads one record of the import file.
-func parseImportRow(line int, rec []string, idx map[string]int, width int, sep rune) importRow {
+func parseImportRow(line int, rec []string, idx map[string]int, width int, sep rune, today data.Date) importRow {
 	row := importRow{line: line}
 	if len(rec) > width {
 		if sep == ',' {
@@ -738,7 +738,7 @@ func parseImportRow(line int, rec []string, idx map[string]int, width int, sep r
 	}
 	row.customer, row.reservation = get(colCustomer), get(colReservation)
 	var err error
-	if row.in.Date, err = data.ParseFinnishDate(get(colDate)); err != nil {
+	if row.in.Date, err = data.ParseFinnishDateIn(get(colDate), today); err != nil {
 		row.problem = ui.Sentence(err)
 		return row
 	}
@@ -777,7 +777,7 @@ func cmdEventsImport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer c.Close()
-	rows, err := readImport(*file, stderr)
+	rows, err := readImport(*file, ef.today(), stderr)
 	if err != nil {
 		return err
 	}
