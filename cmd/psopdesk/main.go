@@ -50,6 +50,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/assets"
+	"psopdesk/cmd/psopdesk/logging"
 	"psopdesk/data/cache"
 	"psopdesk/sync/client"
 	"psopdesk/sync/organizer"
@@ -156,10 +157,21 @@ func parseGUIFlags(args []string, stderr io.Writer) (guiFlags, error) {
 func demoCacheDir() string { return filepath.Join(defaultCacheDir(), "demo") }
 
 func runGUI(args []string, stderr io.Writer) int {
-	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, nil)))
+	handler := logging.Handler(stderr, slog.LevelInfo)
+	slog.SetDefault(slog.New(handler))
 	f, err := parseGUIFlags(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	if err == nil {
+		// The log: stderr and a size-capped rotating file (logging.Dir),
+		// with the detail of every failure and no henkilötunnus.
+		if w, lerr := logging.Open(logging.Dir()); lerr == nil {
+			defer w.Close()
+			slog.SetDefault(slog.New(slog.NewMultiHandler(handler, logging.Handler(w, slog.LevelInfo))))
+		} else {
+			fmt.Fprintln(stderr, "psopdesk: the log file cannot be written:", lerr)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(stderr, "psopdesk:", err)
