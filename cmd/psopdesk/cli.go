@@ -20,6 +20,7 @@ import (
 	"psopdesk/data/cache"
 	"psopdesk/data/hetu"
 	"psopdesk/sync/client"
+	"psopdesk/cmd/psopdesk/logging"
 	"psopdesk/ui"
 	"psopdesk/ui/print"
 )
@@ -41,7 +42,7 @@ func isCommand(name string) bool { _, ok := commands[name]; return ok }
 // runCLI runs a headless subcommand: args[0] names it. It returns the
 // process exit code: 0 done, 1 failed or refused, 2 bad usage.
 func runCLI(args []string) int {
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	slog.SetDefault(slog.New(logging.Handler(os.Stderr, slog.LevelWarn)))
 	return runCLIWith(args, os.Stdout, os.Stderr)
 }
 
