@@ -16,11 +16,11 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"psopdesk/cmd/psopdesk/logging"
 	"psopdesk/data"
 	"psopdesk/data/cache"
 	"psopdesk/data/hetu"
 	"psopdesk/sync/client"
-	"psopdesk/cmd/psopdesk/logging"
 	"psopdesk/ui"
 	"psopdesk/ui/print"
 )
