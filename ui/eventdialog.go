@@ -27,7 +27,8 @@ type eventDialog struct {
 	ev data.ServiceEvent
 
 	info, money            *fyne.Container // the data: two form columns
-	date, start, end, qty  *widget.Entry
+	date                   *dateEntry
+	start, end, qty        *widget.Entry
 	note                   *widget.Entry
 	editWhy, deleteWhy     *widget.Label
 	errText                *widget.Label
@@ -54,15 +55,15 @@ func (t *eventsTab) openEvent(id string) {
 	e := &eventDialog{t: t, ev: ev}
 	e.info = container.New(layout.NewFormLayout())
 	e.money = container.New(layout.NewFormLayout())
-	e.date, e.start, e.end, e.qty = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
-	e.date.SetPlaceHolder(lang.L("d.m.yyyy"))
+	e.date = newDateEntry(e.t.v.d.opt.Today)
+	e.start, e.end, e.qty = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	e.start.SetPlaceHolder("9.00")
 	e.end.SetPlaceHolder("10.00")
 	e.note = widget.NewMultiLineEntry()
 	e.note.Wrapping = fyne.TextWrapWord
 	e.note.SetMinRowsVisible(3)
 	e.fillEntries()
-	for _, en := range []*widget.Entry{e.date, e.start, e.end, e.qty} {
+	for _, en := range []*widget.Entry{&e.date.Entry, e.start, e.end, e.qty} {
 		en.OnSubmitted = func(string) { e.saveEdit() }
 	}
 	e.editWhy = widget.NewLabel("")
@@ -225,7 +226,7 @@ func (e *eventDialog) refresh() {
 	e.deleteWhy.Hidden = dwhy == "" || dwhy == why
 	e.editWhy.Refresh()
 	e.deleteWhy.Refresh()
-	for _, en := range []*widget.Entry{e.date, e.start, e.end, e.qty, e.note} {
+	for _, en := range []*widget.Entry{&e.date.Entry, e.start, e.end, e.qty, e.note} {
 		if editBlock == "" {
 			en.Enable()
 		} else {
@@ -429,7 +430,7 @@ type newEventDialog struct {
 	t        *eventsTab
 	res      *widget.Select
 	resIDs   []string
-	date     *widget.Entry
+	date     *dateEntry
 	start    *widget.Entry
 	end      *widget.Entry
 	qty      *widget.Entry
@@ -462,9 +463,8 @@ func (t *eventsTab) openNew() {
 		n.resIDs = append(n.resIDs, r.ID)
 	}
 	n.res = widget.NewSelect(labels, func(string) { n.changed() })
-	n.date = widget.NewEntry()
+	n.date = newDateEntry(t.v.d.opt.Today)
 	n.date.SetText(t.v.d.opt.Today().Format())
-	n.date.SetPlaceHolder(lang.L("d.m.yyyy"))
 	n.start, n.end, n.qty = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	n.start.SetPlaceHolder("9.00")
 	n.end.SetPlaceHolder("10.00")
@@ -472,10 +472,10 @@ func (t *eventsTab) openNew() {
 	n.note = widget.NewMultiLineEntry()
 	n.note.Wrapping = fyne.TextWrapWord
 	n.note.SetMinRowsVisible(2)
-	for _, en := range []*widget.Entry{n.date, n.start, n.end, n.qty, n.note} {
+	for _, en := range []*widget.Entry{&n.date.Entry, n.start, n.end, n.qty, n.note} {
 		en.OnChanged = func(string) { n.changed() }
 	}
-	for _, en := range []*widget.Entry{n.date, n.start, n.end, n.qty} {
+	for _, en := range []*widget.Entry{&n.date.Entry, n.start, n.end, n.qty} {
 		en.OnSubmitted = func(string) { n.record() }
 	}
 	n.price = widget.NewLabel("")

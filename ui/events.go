@@ -26,7 +26,7 @@ type eventsTab struct {
 	v *customerView
 
 	service, status *widget.Select
-	from, to        *widget.Entry
+	from, to        *dateEntry
 	filterErr       *widget.Label
 	countdown       *widget.Label
 	errText         *widget.Label // a refusal of an event change, kept until the next change
@@ -83,10 +83,8 @@ func newEventsTab(v *customerView) *eventsTab {
 	t := &eventsTab{v: v, selected: -1, widths: make([]float32, evCols)}
 	t.service = widget.NewSelect(nil, func(string) { t.refilter() })
 	t.status = widget.NewSelect(nil, func(string) { t.refilter() })
-	t.from = widget.NewEntry()
-	t.from.SetPlaceHolder(lang.L("d.m.yyyy"))
-	t.to = widget.NewEntry()
-	t.to.SetPlaceHolder(lang.L("d.m.yyyy"))
+	t.from = newDateEntry(t.v.d.opt.Today)
+	t.to = newDateEntry(t.v.d.opt.Today)
 	t.from.OnChanged = func(string) { t.refilter() }
 	t.to.OnChanged = func(string) { t.refilter() }
 	t.filterErr = widget.NewLabel("")
@@ -112,8 +110,8 @@ func newEventsTab(v *customerView) *eventsTab {
 	t.header = container.New(&rowLayout{t: t}, heads...)
 	t.list = newEventList(t)
 
-	dateBox := func(e *widget.Entry) fyne.CanvasObject {
-		return container.NewGridWrap(fyne.NewSize(110, e.MinSize().Height), e)
+	dateBox := func(e *dateEntry) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(150, e.MinSize().Height), e)
 	}
 	selectBox := func(s *widget.Select, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, s.MinSize().Height), s)
@@ -223,7 +221,7 @@ func (t *eventsTab) refilter() {
 	var from, to data.Date
 	var errs []string
 	for _, p := range []struct {
-		e *widget.Entry
+		e *dateEntry
 		d *data.Date
 	}{{t.from, &from}, {t.to, &to}} {
 		if s := strings.TrimSpace(p.e.Text); s != "" {

@@ -38,7 +38,7 @@ type statementTab struct {
 	sel      *widget.Select
 	months   []data.Date // first days of the months offered, newest first
 	month    *widget.Select
-	from, to *widget.Entry
+	from, to *dateEntry
 	langs    []string // statement language codes, in langSel's order
 	langSel  *widget.Select
 	makeBtn  *widget.Button
@@ -77,10 +77,8 @@ func newStatementTab(v *customerView) *statementTab {
 	}
 	s.month = widget.NewSelect(names, func(string) { s.monthChosen() })
 	s.month.PlaceHolder = lang.L("Own range")
-	s.from = widget.NewEntry()
-	s.from.SetPlaceHolder(lang.L("d.m.yyyy"))
-	s.to = widget.NewEntry()
-	s.to.SetPlaceHolder(lang.L("d.m.yyyy"))
+	s.from = newDateEntry(v.d.opt.Today)
+	s.to = newDateEntry(v.d.opt.Today)
 	s.from.OnChanged = func(string) { s.datesChanged() }
 	s.to.OnChanged = func(string) { s.datesChanged() }
 	s.from.OnSubmitted = func(string) { s.make() }
