@@ -158,7 +158,7 @@ func TestPullSeveralPagesUntilCaughtUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Progress{{1, 3, 3, false}, {2, 6, 6, false}, {3, 9, 9, false}, {4, 10, 10, true}}
+	want := []Progress{{Pages: 1, Changes: 3, Customers: 2, Cursor: 3}, {Pages: 2, Changes: 6, Customers: 3, Cursor: 6}, {Pages: 3, Changes: 9, Customers: 5, Cursor: 9}, {Pages: 4, Changes: 10, Customers: 5, Cursor: 10, Done: true}}
 	if fmt.Sprint(calls) != fmt.Sprint(want) {
 		t.Errorf("progress calls %v, want %v", calls, want)
 	}
@@ -203,7 +203,7 @@ func TestSecondPullGetsOnlyNewChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p != (Progress{Pages: 1, Changes: 3, Cursor: 13, Done: true}) {
+	if p != (Progress{Pages: 1, Changes: 3, Customers: 2, Cursor: 13, Done: true}) {
 		t.Errorf("second pull %+v", p)
 	}
 	reqs := f.seen()[before:]
@@ -401,7 +401,7 @@ func TestServerDiesMidwayThenRetryCompletes(t *testing.T) {
 	dead = false
 	mu.Unlock()
 	p, err = cl.Pull(context.Background(), c, nil)
-	if err != nil || p != (Progress{Pages: 2, Changes: 4, Cursor: 10, Done: true}) {
+	if err != nil || p != (Progress{Pages: 2, Changes: 4, Customers: 2, Cursor: 10, Done: true}) {
 		t.Fatalf("retry %+v %v", p, err)
 	}
 	if got, _ := c.Customer("c9"); got.ID != "c9" {
