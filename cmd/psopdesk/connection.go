@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -188,23 +188,34 @@ func (k *connector) close() {
 }
 
 // handOver asks a program already holding the cache folder dir to show
-// its window. It tells whether this launch should end, with the exit
-// code: 0 when the running window was brought forward, 1 (and the
-// sentence on stderr and in a window) when a headless sync holds the
-// folder. No holder: go on.
-func handOver(a fyne.App, dir string, stderr interface{ Write([]byte) (int, error) }) (exit int, done bool) {
-	kind, err := instance.Signal(dir)
-	if errors.Is(err, instance.ErrNoHolder) || err != nil {
+// its window (secondLaunch). It tells whether this launch should end,
+// with the exit code; a sentence for the user goes to stderr and, when
+// the launch failed, in a window.
+func handOver(a fyne.App, dir string, stderr io.Writer) (exit int, done bool) {
+	exit, msg, done := secondLaunch(dir)
+	if !done {
 		return 0, false
+	}
+	fmt.Fprintln(stderr, "psopdesk:", msg)
+	if exit != 0 {
+		fmt.Fprintf(stderr, "psopdesk: the cache %s is held by psopdesk sync\n", dir)
+		showFatal(a, msg)
+	}
+	return exit, true
+}
+
+// secondLaunch asks the program holding the cache folder dir, if any, to
+// show its window: exit 0 when the running window was brought forward,
+// 1 when a headless sync holds the folder, each with the sentence to
+// tell; done false when no program holds it (this launch goes on).
+func secondLaunch(dir string) (exit int, msg string, done bool) {
+	kind, err := instance.Signal(dir)
+	if err != nil {
+		return 0, "", false
 	}
 	if kind == instance.Window {
 		slog.Info("PSOP Desk is already open on this cache: its window was brought forward", "dir", dir)
-		fmt.Fprintln(stderr, "psopdesk:", lang.L("PSOP Desk is already open: its window was brought forward."))
-		return 0, true
+		return 0, lang.L("PSOP Desk is already open: its window was brought forward."), true
 	}
-	msg := lang.L("The local cache is in use by a sync run (psopdesk sync). Try again when it has ended.")
-	fmt.Fprintln(stderr, "psopdesk:", msg)
-	fmt.Fprintf(stderr, "psopdesk: the cache %s is held by psopdesk sync\n", dir)
-	showFatal(a, msg)
-	return 1, true
+	return 1, lang.L("The local cache is in use by a sync run (psopdesk sync). Try again when it has ended."), true
 }
