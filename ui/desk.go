@@ -178,13 +178,6 @@ type Desk struct {
 	syncBar   *widget.ProgressBarInfinite
 	syncRetry *widget.Button // "Yritä uudelleen", shown after a failed sync
 	syncBox   *fyne.Container
-	// catchUp is a long sync's progress (the first sync) with Peruuta;
-	// keyWarning warns of the API key's expiry; lastSynced is when the
-	// last sync worked (Options.Now).
-	catchUp    *catchUp
-	keyWarning *widget.Label
-	lastSynced time.Time
-	connect    *connectDialog // open connect dialog, if any
 	syncErr   dialog.Dialog // the failed sync's dialog while it is open
 	synced    bool          // a sync has ended (ok or not): the search page is ready
 	// lastFailure is the sentence of the last failed sync's dialog ("" after
@@ -193,6 +186,14 @@ type Desk struct {
 	// again: the status line says it.
 	lastFailure string
 	asked       bool
+
+	// catchUp is a long sync's progress (the first sync) with Peruuta;
+	// keyWarning warns of the API key's expiry; lastSynced is when the
+	// last sync worked (Options.Now).
+	catchUp    *catchUp
+	keyWarning *widget.Label
+	lastSynced time.Time
+	connect    *connectDialog // open connect dialog, if any
 
 	// Refusals of customers not open, shown in one dialog until closed.
 	refusals   []refusalNote

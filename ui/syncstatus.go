@@ -194,4 +194,3 @@ func newKeyWarning() *widget.Label {
 	l.Hide()
 	return l
 }
-

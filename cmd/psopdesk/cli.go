@@ -15,9 +15,9 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"psopdesk/cmd/psopdesk/instance"
 	"psopdesk/data"
 	"psopdesk/data/cache"
-	"psopdesk/cmd/psopdesk/instance"
 	"psopdesk/data/hetu"
 	"psopdesk/sync/client"
 	"psopdesk/ui"
