@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/sync/client"
@@ -47,7 +48,7 @@ type connectDialog struct {
 	dlg                  dialog.Dialog
 	server, key, keyFile *widget.Entry
 	why, errText         *widget.Label
-	keyBox, fileBox      *fyne.Container
+	keyRow, fileRow      [2]fyne.CanvasObject // label and field of the key, of the key file
 	ok                   *widget.Button
 	noKeyRing            bool
 }
@@ -73,18 +74,19 @@ func (d *Desk) showConnect(reason connectReason) {
 	c.errText.Wrapping = fyne.TextWrapWord
 	c.errText.Importance = widget.DangerImportance
 	c.errText.Hide()
-	c.keyBox = container.NewBorder(nil, nil, widget.NewLabel(lang.L("API key")), nil, c.key)
+	c.keyRow = [2]fyne.CanvasObject{widget.NewLabel(lang.L("API key")), c.key}
 	choose := widget.NewButton(lang.L("Choose…"), c.chooseFile)
-	c.fileBox = container.NewBorder(nil, nil, widget.NewLabel(lang.L("Key file")), choose, c.keyFile)
-	c.fileBox.Hide()
+	c.fileRow = [2]fyne.CanvasObject{widget.NewLabel(lang.L("Key file")), container.NewBorder(nil, nil, nil, choose, c.keyFile)}
+	c.fileRow[0].Hide()
+	c.fileRow[1].Hide()
 	c.ok = widget.NewButton(lang.L("Connect"), c.submit)
 	c.ok.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.L("Cancel"), func() { c.dlg.Hide() })
 	c.key.OnSubmitted = func(string) { c.submit() }
 	c.keyFile.OnSubmitted = func(string) { c.submit() }
-	body := container.NewVBox(c.why,
-		container.NewBorder(nil, nil, widget.NewLabel(lang.L("Server address")), nil, c.server),
-		c.keyBox, c.fileBox, c.errText)
+	form := container.New(layout.NewFormLayout(), widget.NewLabel(lang.L("Server address")), c.server,
+		c.keyRow[0], c.keyRow[1], c.fileRow[0], c.fileRow[1])
+	body := container.NewVBox(c.why, form, c.errText)
 	dlg := dialog.NewCustomWithoutButtons(lang.L("Connect to a server"), body, d.win)
 	dlg.SetButtons([]fyne.CanvasObject{cancel, c.ok})
 	c.dlg = dlg
@@ -124,9 +126,12 @@ func (c *connectDialog) setReason(reason connectReason) {
 // the key safely in.
 func (c *connectDialog) useKeyFile() {
 	c.noKeyRing = true
-	c.keyBox.Hide()
-	c.fileBox.Show()
-	c.fail(lang.L("This computer has no keyring (a safe store for passwords), so PSOP Desk cannot keep the key. Save the key in a file that only you can read, and choose that file here."))
+	c.keyRow[0].Hide()
+	c.keyRow[1].Hide()
+	c.fileRow[0].Show()
+	c.fileRow[1].Show()
+	c.why.SetText(lang.L("This computer has no keyring (a safe store for passwords), so PSOP Desk cannot keep the key. Save the key in a file that only you can read, and choose that file here."))
+	c.errText.Hide()
 }
 
 func (c *connectDialog) fail(msg string) {

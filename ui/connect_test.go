@@ -88,7 +88,7 @@ func TestConnectWithoutKeyRing(t *testing.T) {
 	test.Type(c.key, "psopk_abc123")
 	test.Tap(c.ok)
 	f.wait(t, "connect:nokeyring")
-	if !c.fileBox.Visible() || c.keyBox.Visible() {
+	if !c.fileRow[1].Visible() || c.keyRow[1].Visible() {
 		t.Fatal("no key file asked for without a keyring")
 	}
 	dlg := f.d.Window().Canvas().Overlays().Top()
