@@ -363,7 +363,7 @@ func (d *Desk) SyncDone(r client.Result) {
 		d.syncBar.Stop()
 		d.syncBar.Hide()
 		d.syncRetry.Hide()
-		d.catchUp.box.Hide()
+		d.catchUp.end(true)
 		d.syncLabel.SetText(d.syncedLine(r.Pending))
 		d.syncBox.Show()
 		d.lastFailure, d.asked = "", false
@@ -390,7 +390,7 @@ func (d *Desk) SyncFailed(err error, r client.Result) {
 		slog.Info("sync failed", "err", err)
 		d.syncBar.Stop()
 		d.syncBar.Hide()
-		d.catchUp.box.Hide()
+		d.catchUp.end(false)
 		d.syncLabel.SetText(withPending(lang.L("Fetching data failed: showing the data fetched earlier."), r.Pending))
 		if d.opt.Resync != nil {
 			d.syncRetry.Show()

@@ -26,6 +26,23 @@ type catchUp struct {
 	counts *widget.Label
 	cancel *widget.Button
 	box    *fyne.Container
+	// carried are the customers and events of earlier runs that ended
+	// before catching up (cancelled, failed): a run goes on from their
+	// cursor, so the counts shown add them. run is the run's own.
+	carried, run [2]int
+}
+
+// end hides the panel when a sync ends: one that caught up (done)
+// starts the counts over; one that did not carries its counts on.
+func (c *catchUp) end(done bool) {
+	c.box.Hide()
+	if done {
+		c.carried = [2]int{}
+	} else {
+		c.carried[0] += c.run[0]
+		c.carried[1] += c.run[1]
+	}
+	c.run = [2]int{}
 }
 
 func newCatchUp(d *Desk) *catchUp {
@@ -46,8 +63,10 @@ func (d *Desk) showCatchUp(p client.Progress) bool {
 		c.box.Hide()
 		return false
 	}
-	customers := lang.N("{{.N}} customers", p.Customers, map[string]any{"N": data.GroupDigits(p.Customers)})
-	events := lang.N("{{.N}} events", p.Events, map[string]any{"N": data.GroupDigits(p.Events)})
+	c.run = [2]int{p.Customers, p.Events}
+	nc, ne := c.carried[0]+p.Customers, c.carried[1]+p.Events
+	customers := lang.N("{{.N}} customers", nc, map[string]any{"N": data.GroupDigits(nc)})
+	events := lang.N("{{.N}} events", ne, map[string]any{"N": data.GroupDigits(ne)})
 	c.counts.SetText(lang.L("Fetching data from the server: {{.Customers}} and {{.Events}} so far. Search works on what has arrived.",
 		map[string]any{"Customers": customers, "Events": events}))
 	// Whole percent, never 100 % before the end.
@@ -130,7 +149,6 @@ func (d *Desk) syncFailedHere(err error, r client.Result) bool {
 	isSync := errors.As(err, &se)
 	switch {
 	case isSync && se.Kind == client.Canceled:
-		d.catchUp.box.Hide()
 		d.syncLabel.SetText(pendingLine(lang.L("Sync cancelled: the data that arrived is kept; Sync now (F5) continues"), r.Pending))
 	case isSync && se.Kind == client.Unreachable && !d.asked:
 		d.syncLabel.SetText(d.offlineLine(r.Pending))
@@ -150,7 +168,7 @@ func (d *Desk) syncFailedHere(err error, r client.Result) bool {
 	slog.Info("sync failed", "err", err)
 	d.syncBar.Stop()
 	d.syncBar.Hide()
-	d.catchUp.box.Hide()
+	d.catchUp.end(false)
 	if d.opt.Resync != nil {
 		d.syncRetry.Show()
 	}

@@ -49,7 +49,11 @@ func TestFirstSyncProgressAndCancel(t *testing.T) {
 	}
 	assertTexts(t, f.d.syncBox, "Synkronointi peruttu: jo saapuneet tiedot säilyvät; Synkronoi nyt (F5) jatkaa – 1 muutos odottaa lähetystä")
 
-	// The sync goes on later and ends: the panel is gone, the line says when.
+	// The next run goes on from the cursor: the counts add up.
+	f.d.SyncProgress(client.Progress{Pages: 1, Changes: 100, Customers: 5, Events: 33, Cursor: 1600, Head: 2000})
+	f.wait(t, "sync:progress")
+	assertTexts(t, f.d.catchUp.box, "Haetaan tietoja palvelimelta: tähän mennessä 12 350 asiakasta ja 234 600 tapahtumaa. Haku toimii jo saapuneisiin tietoihin.")
+	// It ends: the panel is gone.
 	f.d.SyncProgress(client.Progress{Pages: 1, Changes: 500, Cursor: 2000, Head: 2000, Done: true})
 	f.wait(t, "sync:progress")
 	if f.d.catchUp.box.Visible() {
