@@ -84,6 +84,7 @@ func (d *Desk) showConnect(reason connectReason) {
 	cancel := widget.NewButton(lang.L("Cancel"), func() { c.dlg.Hide() })
 	c.key.OnSubmitted = func(string) { c.submit() }
 	c.keyFile.OnSubmitted = func(string) { c.submit() }
+	c.server.OnSubmitted = func(string) { c.submit() }
 	form := container.New(layout.NewFormLayout(), widget.NewLabel(lang.L("Server address")), c.server,
 		c.keyRow[0], c.keyRow[1], c.fileRow[0], c.fileRow[1])
 	body := container.NewVBox(c.why, form, c.errText)
