@@ -59,14 +59,15 @@ func saveConnection(dir string, sc savedConnection) error {
 }
 
 // useSavedConnection makes a start without -server use the organizer
-// connected to through the window's dialog (unless -demo or -cache),
-// and takes the saved key file for that server when none is given.
+// connected to through the window's dialog (unless -demo, -demo-reset or
+// -cache), and takes the saved key file for that server when none is
+// given.
 func useSavedConnection(f *guiFlags) {
 	sc := loadConnection(defaultCacheDir())
 	if sc.Server == "" || client.CheckServerURL(sc.Server) != nil {
 		return
 	}
-	if f.server == "" && !f.demo && f.cacheDir == demoCacheDir() {
+	if f.server == "" && !f.demo && !f.demoReset && f.cacheDir == demoCacheDir() {
 		f.server, f.cacheDir = sc.Server, defaultCacheDir()
 	}
 	if f.server == sc.Server && f.keyFile == "" {

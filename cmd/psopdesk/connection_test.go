@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"testing"
 
 	"psopdesk/cmd/psopdesk/instance"
@@ -49,5 +50,30 @@ func TestSavedConnection(t *testing.T) {
 	}
 	if got := loadConnection(dir); got.Server != "https://psop.example.fi" || got.KeyFile != "/home/u/avain" {
 		t.Errorf("loaded %+v", got)
+	}
+}
+
+// A start without -server uses the connection saved by the window's
+// dialog; -demo and -cache keep the demo.
+func TestUseSavedConnection(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	if err := saveConnection(defaultCacheDir(), savedConnection{Server: "https://psop.example.fi", KeyFile: "/k"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := parseGUIFlags(nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	useSavedConnection(&f)
+	if f.server != "https://psop.example.fi" || f.keyFile != "/k" || f.cacheDir != defaultCacheDir() {
+		t.Errorf("saved connection not used: %+v", f)
+	}
+	for _, args := range [][]string{{"-demo"}, {"-cache", t.TempDir()}, {"-demo-reset"}} {
+		f, _ := parseGUIFlags(args, io.Discard)
+		useSavedConnection(&f)
+		if f.server != "" {
+			t.Errorf("%q: the saved server was used", args)
+		}
 	}
 }
