@@ -138,13 +138,21 @@ type Options struct {
 	// customer's (fi or sv, else fi) unless changed on its form. Default "fi".
 	Language string
 	// Resync asks for a sync (client.Engine.Request): the menu item
-	// "Päivitä tiedot" (Ctrl+R), the button "Yritä uudelleen" after a
+	// "Synkronoi nyt" (Ctrl+R, F5), the button "Yritä uudelleen" after a
 	// failed sync, and every change the user saves (so that it is sent at
 	// once) call it on the Fyne goroutine, so it must not block. The sync
 	// it starts reports through SyncProgress, SyncDone and SyncFailed.
 	// Nil: neither the menu item nor the button is offered, and changes
 	// wait in the outbox.
 	Resync func()
+	// CancelSync cancels the sync under way (client.Engine.Cancel): the
+	// Peruuta button of a first sync's progress. Called on the Fyne
+	// goroutine; must not block. Nil: no Peruuta.
+	CancelSync func()
+	// Connection, when set, lets the user connect to an organizer's
+	// server (the menu item and the dialog asked for by a missing or
+	// refused API key). Nil: demo or a fixed key file, nothing asked.
+	Connection *Connection
 }
 
 // searchLimit is the number of search results shown at most.
@@ -178,6 +186,14 @@ type Desk struct {
 	// again: the status line says it.
 	lastFailure string
 	asked       bool
+
+	// catchUp is a long sync's progress (the first sync) with Peruuta;
+	// keyWarning warns of the API key's expiry; lastSynced is when the
+	// last sync worked (Options.Now).
+	catchUp    *catchUp
+	keyWarning *widget.Label
+	lastSynced time.Time
+	connect    *connectDialog // open connect dialog, if any
 
 	// Refusals of customers not open, shown in one dialog until closed.
 	refusals   []refusalNote
@@ -250,12 +266,14 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	d.syncRetry.Hide()
 	d.syncBox = container.NewBorder(nil, widget.NewSeparator(), container.NewHBox(d.syncLabel, d.syncRetry), nil, d.syncBar)
 	d.syncBox.Hide()
+	d.catchUp = newCatchUp(d)
+	d.keyWarning = newKeyWarning()
 
 	// The results list takes a quarter: the customer's tables need the rest
 	// at 1280 × 800.
 	split := container.NewHSplit(d.search.content, d.rightPane)
 	split.Offset = 0.25
-	top := container.NewVBox(d.syncBox, container.NewPadded(d.search.bar))
+	top := container.NewVBox(d.syncBox, d.catchUp.box, d.keyWarning, container.NewPadded(d.search.bar))
 	d.win.SetContent(container.NewBorder(top, nil, nil, nil, split))
 	d.win.Resize(fyne.NewSize(1260, 780))
 	// The search field has the keyboard when the window opens.
@@ -267,9 +285,13 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	find.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	items := []*fyne.MenuItem{find}
 	if d.opt.Resync != nil {
-		refresh := fyne.NewMenuItem(lang.L("Refresh data"), d.resync)
+		refresh := fyne.NewMenuItem(lang.L("Sync now (F5)"), d.resync)
 		refresh.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 		items = append(items, refresh)
+		d.win.Canvas().SetOnTypedKey(func(k *fyne.KeyEvent) { d.syncKey(k) })
+	}
+	if d.opt.Connection != nil {
+		items = append(items, fyne.NewMenuItem(lang.L("Connect to a server…"), func() { d.showConnect(connectAsked) }))
 	}
 	batch := fyne.NewMenuItem(lang.L("Co-payment statements of a month…"), d.showBatch)
 	batch.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
@@ -319,6 +341,10 @@ func (d *Desk) told(event string) {
 // tietoja palvelimelta… N muutosta". Safe from any goroutine.
 func (d *Desk) SyncProgress(p client.Progress) {
 	d.do(func() {
+		if d.showCatchUp(p) {
+			d.told("sync:progress")
+			return
+		}
 		d.syncLabel.SetText(lang.N("Fetching data from the server… {{.N}} changes", p.Changes, map[string]any{"N": data.GroupDigits(p.Changes)}))
 		d.syncRetry.Hide()
 		d.syncBar.Show()
@@ -337,9 +363,8 @@ func (d *Desk) SyncDone(r client.Result) {
 		d.syncBar.Stop()
 		d.syncBar.Hide()
 		d.syncRetry.Hide()
-		line := lang.N("Data is up to date ({{.N}} changes, {{.Time}}).", r.Pull.Changes,
-			map[string]any{"N": data.GroupDigits(r.Pull.Changes), "Time": d.opt.Now().In(data.Helsinki).Format("15.04")})
-		d.syncLabel.SetText(withPending(line, r.Pending))
+		d.catchUp.end(true)
+		d.syncLabel.SetText(d.syncedLine(r.Pending))
 		d.syncBox.Show()
 		d.lastFailure, d.asked = "", false
 		if d.syncErr != nil { // the failure it told of is over
@@ -359,9 +384,13 @@ func (d *Desk) SyncDone(r client.Result) {
 // SyncDone. Safe from any goroutine.
 func (d *Desk) SyncFailed(err error, r client.Result) {
 	d.do(func() {
+		if d.syncFailedHere(err, r) {
+			return
+		}
 		slog.Info("sync failed", "err", err)
 		d.syncBar.Stop()
 		d.syncBar.Hide()
+		d.catchUp.end(false)
 		d.syncLabel.SetText(withPending(lang.L("Fetching data failed: showing the data fetched earlier."), r.Pending))
 		if d.opt.Resync != nil {
 			d.syncRetry.Show()

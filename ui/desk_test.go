@@ -705,7 +705,7 @@ func TestSync(t *testing.T) {
 	}
 	// No connection: the status line tells it (the engine retries by
 	// itself), without a dialog in the way, never the detail.
-	assertTexts(t, f.d.syncBox, "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa. 3 muutosta odottaa lähetystä.")
+	assertTexts(t, f.d.syncBox, "Ei yhteyttä – 3 muutosta odottaa lähetystä")
 	assertNoText(t, f.d.syncBox, "connection refused") // the detail is for the log
 	if overlay := f.d.Window().Canvas().Overlays().Top(); overlay != nil {
 		t.Errorf("a dialog for a failure the engine retries: %q", texts(overlay))

@@ -421,6 +421,9 @@ func newEventList(t *eventsTab) *eventList {
 // TypedKey: Down and Up move the selection, Enter and Space open it.
 func (l *eventList) TypedKey(e *fyne.KeyEvent) {
 	t := l.t
+	if t.v.d.syncKey(e) {
+		return
+	}
 	switch e.Name {
 	case fyne.KeyDown:
 		if t.selected < len(t.rows)-1 {

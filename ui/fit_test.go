@@ -211,7 +211,7 @@ func TestUnitWordsMatchPrint(t *testing.T) {
 	}
 }
 
-// TestResync: "Päivitä tiedot" (Ctrl+R) asks for a sync any time; after a
+// TestResync: "Synkronoi nyt" (Ctrl+R, F5) asks for a sync any time; after a
 // failed sync "Yritä uudelleen" shows next to the status line, asks for
 // one and hides; the new sync's progress shows again.
 func TestResync(t *testing.T) {
@@ -220,15 +220,15 @@ func TestResync(t *testing.T) {
 	menu := f.d.Window().MainMenu().Items[0]
 	var refresh *fyne.MenuItem
 	for _, it := range menu.Items {
-		if it.Label == "Päivitä tiedot" {
+		if it.Label == "Synkronoi nyt (F5)" {
 			refresh = it
 		}
 	}
 	if refresh == nil {
-		t.Fatalf("no Päivitä tiedot in the menu")
+		t.Fatalf("no Synkronoi nyt in the menu")
 	}
 	if sc, ok := refresh.Shortcut.(*desktop.CustomShortcut); !ok || sc.KeyName != fyne.KeyR || sc.Modifier != fyne.KeyModifierShortcutDefault {
-		t.Errorf("Päivitä tiedot shortcut %v, want Ctrl+R", refresh.Shortcut)
+		t.Errorf("Synkronoi nyt shortcut %v, want Ctrl+R", refresh.Shortcut)
 	}
 	refresh.Action()
 	if asked != 1 {
@@ -252,7 +252,7 @@ func TestResync(t *testing.T) {
 	if top := f.d.Window().Canvas().Overlays().Top(); top != nil {
 		t.Errorf("a dialog for an automatic retry without a connection: %q", texts(top))
 	}
-	assertTexts(t, f.d.syncBox, "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa. 2 muutosta odottaa lähetystä.",
+	assertTexts(t, f.d.syncBox, "Ei yhteyttä – 2 muutosta odottaa lähetystä",
 		"Yritä uudelleen")
 	// Failures that need the user get a dialog.
 	unreachable := &client.Error{Kind: client.Unauthorized}
@@ -314,8 +314,8 @@ func TestResync(t *testing.T) {
 func TestNoResync(t *testing.T) {
 	f := newFixture(t, Options{})
 	for _, it := range f.d.Window().MainMenu().Items[0].Items {
-		if it.Label == "Päivitä tiedot" {
-			t.Error("Päivitä tiedot offered without Resync")
+		if it.Label == "Synkronoi nyt (F5)" {
+			t.Error("Synkronoi nyt offered without Resync")
 		}
 	}
 	f.d.SyncFailed(errInTest("x"), client.Result{})

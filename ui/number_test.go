@@ -118,7 +118,7 @@ func TestSetCustomerNumber(t *testing.T) {
 	f.wait(t, "sync:failed")
 	f.wait(t, "customer:cust-1")
 	assertTexts(t, v.info, "77-042", "odottaa lähetystä (ei yhteyttä palvelimeen)")
-	assertTexts(t, f.d.syncBox, "Palvelimeen ei saada yhteyttä. Tarkista verkkoyhteys ja yritä uudelleen; välimuistin tiedot ovat tallessa. 1 muutos odottaa lähetystä.")
+	assertTexts(t, f.d.syncBox, "Ei yhteyttä – 1 muutos odottaa lähetystä")
 }
 
 // TestCustomerNumberRefusedAtOnce: a number another customer holds (Matti

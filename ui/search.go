@@ -414,6 +414,9 @@ func newSearchEntry(p *searchPage) *searchEntry {
 
 // TypedKey moves into the results on Down; other keys are the Entry's.
 func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
+	if e.p.d.syncKey(k) {
+		return
+	}
 	if k.Name == fyne.KeyDown {
 		e.p.down()
 		return
@@ -461,6 +464,9 @@ func (l *resultList) FocusLost() {
 // TypedKey moves the cursor and opens its customer.
 func (l *resultList) TypedKey(k *fyne.KeyEvent) {
 	p := l.p
+	if p.d.syncKey(k) {
+		return
+	}
 	switch k.Name {
 	case fyne.KeyDown:
 		p.moveTo(p.cursor + 1)

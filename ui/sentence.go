@@ -49,6 +49,8 @@ func Sentence(err error) string {
 		de   *data.Error
 		he   *hetu.Error
 		fe   *print.FileError
+		surl *client.ServerURLError
+		ring *client.KeyRingError
 	)
 	switch {
 	case errors.As(err, &demo):
@@ -56,6 +58,10 @@ func Sentence(err error) string {
 		return lang.L("The demo server could not be started: {{.Err}}", map[string]any{"Err": why})
 	case errors.As(err, &key):
 		return keyFileSentence(key)
+	case errors.As(err, &surl):
+		return serverURLSentence(surl)
+	case errors.As(err, &ring):
+		return keyRingSentence(ring)
 	case errors.As(err, &se):
 		return syncSentence(se)
 	case errors.As(err, &de):

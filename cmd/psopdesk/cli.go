@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"psopdesk/cmd/psopdesk/instance"
 	"psopdesk/cmd/psopdesk/logging"
 	"psopdesk/data"
 	"psopdesk/data/cache"
@@ -126,11 +126,9 @@ func (sf serverFlags) check() error {
 	return nil
 }
 
-// validServerURL reports whether s is an http or https URL with a host.
-func validServerURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
+// validServerURL reports whether s is an organizer address that may be
+// used: https, or plain http to this machine (client.CheckServerURL).
+func validServerURL(s string) bool { return client.CheckServerURL(s) == nil }
 
 // engine makes the sync engine of the command line: the same engine the
 // window runs, on the client of -server and the key of -api-key-file.
@@ -172,6 +170,10 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer c.Close()
+	// A window started meanwhile on this cache says a sync holds it.
+	if h, err := instance.Listen(*dir, instance.Sync, nil); err == nil {
+		defer h.Close()
+	}
 	e, err := sf.engine(c, now.Now)
 	if err != nil {
 		return err

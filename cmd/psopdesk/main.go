@@ -19,8 +19,15 @@
 // -demo-reset starts over), and syncs from it over real HTTP. The default
 // -cache is os.UserConfigDir()/psopdesk with -server and .../psopdesk/demo
 // without, so the demo's data never replaces the real server's. The menu
-// item "Päivitä tiedot" (Ctrl+R) and the "Yritä uudelleen" button run the
-// sync again; a change the user makes runs it at once.
+// item "Synkronoi nyt" (Ctrl+R, F5) and the "Yritä uudelleen" button run the
+// sync again; a change the user makes runs it at once; the first sync
+// shows its progress and can be cancelled.
+//
+// With -server and no -api-key-file the key is read from the system's
+// keyring; the window asks for it (Yhdistä palvelimeen) when there is
+// none or the server refuses it, and where the system has no keyring it
+// asks for a key file instead. A second launch on the same cache brings
+// the running window forward (package instance).
 //
 // It logs to stderr with log/slog, never a henkilötunnus or an API key. A
 // line "search page ready" tells that the first sync has ended and search
@@ -50,10 +57,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/assets"
+	"psopdesk/cmd/psopdesk/instance"
 	"psopdesk/cmd/psopdesk/logging"
 	"psopdesk/data/cache"
 	"psopdesk/sync/client"
-	"psopdesk/sync/organizer"
 	"psopdesk/ui"
 )
 
@@ -103,6 +110,7 @@ type guiFlags struct {
 	lang          string
 	demoCustomers int
 	demoReset     bool
+	demo          bool
 	now           clock
 }
 
@@ -121,7 +129,9 @@ func parseGUIFlags(args []string, stderr io.Writer) (guiFlags, error) {
 	fs.StringVar(&f.cacheDir, "cache", "", "folder of the local cache (and of printed statements, in tulosteet/);\n"+
 		"default "+defaultCacheDir()+" with -server,\n"+demoCacheDir()+" in demo mode")
 	fs.StringVar(&f.server, "server", "", "organizer server URL; without it, demo mode with generated data")
-	fs.StringVar(&f.keyFile, "api-key-file", "", "file holding the provider's API key (with -server)")
+	fs.StringVar(&f.keyFile, "api-key-file", "", "file holding the provider's API key (with -server; without it the key is\n"+
+		"read from the system's keyring, or asked for)")
+	fs.BoolVar(&f.demo, "demo", false, "demo mode even when a server has been connected to from the window")
 	fs.StringVar(&f.lang, "lang", "", `UI language: fi, en or sv ("": the system's if supported, else fi)`)
 	fs.IntVar(&f.demoCustomers, "demo-customers", 2000, "number of generated customers in demo mode")
 	fs.BoolVar(&f.demoReset, "demo-reset", false, "demo mode: start over with fresh demo data (discards the demo's changes)")
@@ -135,9 +145,6 @@ func parseGUIFlags(args []string, stderr io.Writer) (guiFlags, error) {
 	}
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected argument %q (psopdesk help lists the commands)", fs.Arg(0))
-	}
-	if f.server != "" && f.keyFile == "" {
-		return f, errors.New("-server needs -api-key-file")
 	}
 	if f.server != "" && !validServerURL(f.server) {
 		return f, fmt.Errorf("-server %s is not an address: give it as https://… (or http://127.0.0.1:PORT)", f.server)
@@ -182,8 +189,14 @@ func runGUI(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "psopdesk:", err)
 		return 2
 	}
+	useSavedConnection(&f)
 	a := app.NewWithID(appID)
 	setMetadata(a)
+	// A second launch on the same cache brings the first one's window
+	// forward, or says that a headless sync holds the cache.
+	if code, done := handOver(a, f.cacheDir, stderr); done {
+		return code
+	}
 
 	if f.demoReset && f.server == "" {
 		if err := resetDemo(f.cacheDir); err != nil {
@@ -207,10 +220,21 @@ func runGUI(args []string, stderr io.Writer) int {
 	}
 
 	ctx, cancel := context.WithCancel(context.Background())
-	conn := &connector{f: f}
+	conn := newConnector(f)
 	engine := client.NewEngine(c, conn.connect, f.now.Now)
 	desk := ui.NewDesk(a, c, ui.Options{DataDir: f.cacheDir, Language: ui.Language(), Resync: engine.Request,
-		Now: f.now.Now})
+		Now: f.now.Now, CancelSync: engine.Cancel,
+		Connection: &ui.Connection{Server: f.server, Keys: conn.keys, Use: conn.use}})
+	conn.engine, conn.onExpiry = engine, desk.KeyExpires
+	holder, err := instance.Listen(f.cacheDir, instance.Window, func() {
+		fyne.Do(func() {
+			desk.Window().Show()
+			desk.Window().RequestFocus()
+		})
+	})
+	if err != nil {
+		slog.Warn("a second launch cannot be handed over", "err", err)
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -227,6 +251,9 @@ func runGUI(args []string, stderr io.Writer) int {
 			case <-done:
 			case <-time.After(5 * time.Second):
 				slog.Error("the sync did not stop in 5 s")
+			}
+			if holder != nil {
+				_ = holder.Close()
 			}
 			if err := c.Close(); err != nil {
 				slog.Error("closing the cache failed", "err", err)
@@ -317,47 +344,4 @@ func showFatal(a fyne.App, msg string) {
 		container.NewCenter(closeBtn), l)))
 	w.SetFixedSize(true)
 	w.ShowAndRun()
-}
-
-// connector makes the sync client on the engine's first run: it reads the
-// API key, or in demo mode starts the reference organizer with its store
-// in the demo cache folder (so a restart keeps what the user changed and
-// syncs only what is new). Called on the engine's goroutine only.
-type connector struct {
-	f    guiFlags
-	demo *organizer.Running
-}
-
-// demoOrganizerDir is where demo mode keeps the organizer's store: inside
-// the demo cache folder, so -demo-reset (or deleting the folder) starts
-// both over together.
-func demoOrganizerDir(cacheDir string) string { return filepath.Join(cacheDir, "demo-organizer") }
-
-func (k *connector) connect(ctx context.Context) (*client.Client, error) {
-	if k.f.server != "" {
-		key, err := client.LoadAPIKey(k.f.keyFile)
-		if err != nil {
-			slog.Error("reading the API key file failed", "err", err)
-			return nil, err
-		}
-		slog.Info("sync: server", "server", k.f.server)
-		return client.NewClient(k.f.server, key), nil
-	}
-	slog.Info("demo mode: starting the reference organizer", "customers", k.f.demoCustomers)
-	run, err := organizer.StartDemo(ctx, demoOrganizerDir(k.f.cacheDir), k.f.demoCustomers)
-	if err != nil {
-		slog.Error("demo server failed", "err", err)
-		return nil, &ui.DemoError{Err: err}
-	}
-	k.demo = run
-	slog.Info("sync: demo organizer", "server", run.URL)
-	return client.NewClient(run.URL, run.Keys["prov-1"]), nil
-}
-
-func (k *connector) close() {
-	if k.demo != nil {
-		if err := k.demo.Close(); err != nil {
-			slog.Error("stopping the demo server failed", "err", err)
-		}
-	}
 }

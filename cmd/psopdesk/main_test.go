@@ -51,13 +51,17 @@ func TestParseGUIFlags(t *testing.T) {
 	}{
 		// Demo mode and a real server keep their caches apart by default.
 		{nil, "", func(f guiFlags) bool { return f.server == "" && f.cacheDir == demoCacheDir() && f.lang == "" }},
-		{[]string{"-server", "http://h", "-api-key-file", "k"}, "", func(f guiFlags) bool {
-			return f.server == "http://h" && f.keyFile == "k" && f.cacheDir == defaultCacheDir()
+		{[]string{"-server", "https://h", "-api-key-file", "k"}, "", func(f guiFlags) bool {
+			return f.server == "https://h" && f.keyFile == "k" && f.cacheDir == defaultCacheDir()
 		}},
 		// An explicit -cache is used as given, in both.
 		{[]string{"-cache", "/x", "-lang", "sv"}, "", func(f guiFlags) bool { return f.cacheDir == "/x" && f.lang == "sv" }},
-		{[]string{"-cache", "/x", "-server", "http://h", "-api-key-file", "k"}, "", func(f guiFlags) bool { return f.cacheDir == "/x" }},
-		{[]string{"-server", "http://h"}, "-server needs -api-key-file", nil},
+		{[]string{"-cache", "/x", "-server", "https://h", "-api-key-file", "k"}, "", func(f guiFlags) bool { return f.cacheDir == "/x" }},
+		// Without -api-key-file the key comes from the keyring (or is asked for).
+		{[]string{"-server", "https://h"}, "", func(f guiFlags) bool { return f.server == "https://h" && f.keyFile == "" }},
+		// Plain http only to this machine.
+		{[]string{"-server", "http://psop.example.fi", "-api-key-file", "k"}, "-server http://psop.example.fi is not an address: give it as https://… (or http://127.0.0.1:PORT)", nil},
+		{[]string{"-server", "http://localhost:8470", "-api-key-file", "k"}, "", func(f guiFlags) bool { return f.server == "http://localhost:8470" }},
 		{[]string{"extra"}, `unexpected argument "extra" (psopdesk help lists the commands)`, nil},
 	}
 	for _, tc := range cases {
@@ -111,7 +115,7 @@ func demoRun(t *testing.T, dir string, change func(c *cache.Cache)) (fetched int
 		t.Fatal(err)
 	}
 	defer c.Close()
-	conn := &connector{f: guiFlags{cacheDir: dir, demoCustomers: 10}}
+	conn := newConnector(guiFlags{cacheDir: dir, demoCustomers: 10})
 	defer conn.close()
 	e := client.NewEngine(c, conn.connect, nil)
 	res, err := e.Once(context.Background(), nil)

@@ -159,14 +159,17 @@ type statusError int
 func (s statusError) Error() string { return "HTTP " + strconv.Itoa(int(s)) }
 
 // Progress tells how far a Pull is: pages and changes applied so far by
-// this Pull, the cache's cursor, and whether the cache has caught up.
+// this Pull (Customers and Events of them: changes of those kinds), the
+// cache's cursor, the feed's head as the last page told it (0: not known
+// yet), and whether the cache has caught up.
 type Progress struct {
-	Pages   int
-	Changes int
-	Cursor  uint64
-	// Head is the feed's last Seq as of the last page (0 before one).
-	Head uint64
-	Done bool
+	Pages     int
+	Changes   int
+	Customers int
+	Events    int
+	Cursor    uint64
+	Head      uint64
+	Done      bool
 	// Restarted: the cache was filled again from the start of the feed
 	// (another feed, or a server behind the cache).
 	Restarted bool
@@ -312,7 +315,8 @@ func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progre
 		cursor = page.Next
 		p.Pages++
 		p.Changes += len(page.Changes)
-		p.Cursor, p.Head = cursor, page.Head
+		countPage(&p, page)
+		p.Cursor = cursor
 		p.Done = !page.More
 		if p.Done {
 			if err := c.MarkCaughtUp(); err != nil {

@@ -161,8 +161,8 @@ func TestPullSeveralPagesUntilCaughtUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Progress{{Pages: 1, Changes: 3, Cursor: 3, Head: 10}, {Pages: 2, Changes: 6, Cursor: 6, Head: 10},
-		{Pages: 3, Changes: 9, Cursor: 9, Head: 10}, {Pages: 4, Changes: 10, Cursor: 10, Head: 10, Done: true}}
+	want := []Progress{{Pages: 1, Changes: 3, Customers: 2, Cursor: 3, Head: 10}, {Pages: 2, Changes: 6, Customers: 3, Cursor: 6, Head: 10},
+		{Pages: 3, Changes: 9, Customers: 5, Cursor: 9, Head: 10}, {Pages: 4, Changes: 10, Customers: 5, Cursor: 10, Head: 10, Done: true}}
 	if fmt.Sprint(calls) != fmt.Sprint(want) {
 		t.Errorf("progress calls %v, want %v", calls, want)
 	}
@@ -207,7 +207,7 @@ func TestSecondPullGetsOnlyNewChanges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p != (Progress{Pages: 1, Changes: 3, Cursor: 13, Head: 13, Done: true}) {
+	if p != (Progress{Pages: 1, Changes: 3, Customers: 2, Cursor: 13, Head: 13, Done: true}) {
 		t.Errorf("second pull %+v", p)
 	}
 	reqs := f.seen()[before:]
@@ -405,7 +405,7 @@ func TestServerDiesMidwayThenRetryCompletes(t *testing.T) {
 	dead = false
 	mu.Unlock()
 	p, err = cl.Pull(context.Background(), c, nil)
-	if err != nil || p != (Progress{Pages: 2, Changes: 4, Cursor: 10, Head: 10, Done: true}) {
+	if err != nil || p != (Progress{Pages: 2, Changes: 4, Customers: 2, Cursor: 10, Head: 10, Done: true}) {
 		t.Fatalf("retry %+v %v", p, err)
 	}
 	if got, _ := c.Customer("c9"); got.ID != "c9" {

@@ -65,6 +65,7 @@ type Engine struct {
 	// backoff is the first and the longest wait before an automatic retry.
 	backoff, backoffMax time.Duration
 	interval            time.Duration
+	ctl                 control // Cancel, Reconnect
 }
 
 // NewEngine makes an engine over c. connect gives the client (reads the
@@ -99,7 +100,9 @@ func (e *Engine) Run(ctx context.Context, r Reporter) {
 	wait := time.Duration(0)
 	var retry <-chan time.Time
 	for {
-		res, err := e.Once(ctx, r)
+		runCtx, release := e.runContext(ctx)
+		res, err := e.Once(runCtx, r)
+		release()
 		if ctx.Err() != nil {
 			return
 		}
@@ -145,7 +148,8 @@ func (e *Engine) Once(ctx context.Context, progress interface{ SyncProgress(Prog
 		}
 	}
 	report(Progress{})
-	if e.cl == nil {
+	if e.takeReconnect() || e.cl == nil {
+		e.cl = nil
 		cl, err := e.connect(ctx)
 		if err != nil {
 			return res, err

@@ -31,6 +31,7 @@ const KeyLifetime = 365 * 24 * time.Hour
 //	POST /v1/commands                   (Authorization: Bearer KEY,
 //	                                     Idempotency-Key: the command's id)
 //	GET  /v1/health
+//	GET  /v1/key                        (Authorization: Bearer KEY): wire.KeyInfo
 //
 // 401 unauthorized for a missing, unknown or expired key, 400 validation for
 // a bad after or limit (limit above wire.MaxPageSize is capped), 404 not_found,
@@ -59,6 +60,7 @@ func Handler(s *Store, log *slog.Logger) http.Handler {
 	mux.HandleFunc(wire.PathChanges, h.changes)
 	mux.HandleFunc(wire.PathCommands, h.commands)
 	mux.HandleFunc(wire.PathHealth, h.health)
+	mux.HandleFunc(wire.PathKey, h.key)
 	h.adminRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no such endpoint")

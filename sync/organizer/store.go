@@ -740,6 +740,8 @@ type Principal struct {
 	UserID     string // "" for a provider's key without a user (CreateKey)
 	Role       data.Role
 	Feed       string
+	// KeyExpires is when the key that authenticated stops being accepted.
+	KeyExpires time.Time
 }
 
 // KeyPrefix starts every API key the store creates.
@@ -873,12 +875,12 @@ func (s *Store) AuthenticateUser(key string, now time.Time) (Principal, error) {
 		return Principal{}, ErrUnauthorized
 	}
 	if rec.UserID == "" {
-		return Principal{ProviderID: rec.ProviderID, Role: data.RoleAdmin, Feed: rec.ProviderID}, nil
+		return Principal{ProviderID: rec.ProviderID, Role: data.RoleAdmin, Feed: rec.ProviderID, KeyExpires: rec.Expires}, nil
 	}
 	if !userFound || u.ProviderID != rec.ProviderID || !u.Role.Valid() {
 		return Principal{}, ErrUnauthorized
 	}
-	return Principal{ProviderID: u.ProviderID, UserID: u.ID, Role: u.Role, Feed: audienceKey(u)}, nil
+	return Principal{ProviderID: u.ProviderID, UserID: u.ID, Role: u.Role, Feed: audienceKey(u), KeyExpires: rec.Expires}, nil
 }
 
 // rebuildEventIndex makes evgrant (grant id \x00 event id → provider id)

@@ -33,12 +33,24 @@
 // another body is refused with CodeValidation (reason ReasonIDReused).
 // Commands of one client are applied in the order sent.
 //
+// The key:
+//
+//	GET /v1/key
+//
+// answers 200 with a KeyInfo: when the request's API key expires, so that
+// the client can warn its user a month ahead (a key expires within a
+// year, DOMAIN.md §8). A server without it answers 404; the client then
+// gives no warning.
+//
 // Other errors answer 4xx/5xx with an ErrorReply: 401 "unauthorized"
 // (missing, unknown or expired key), 400 "validation" (a malformed request),
 // 404 "not_found" (no such endpoint), 500 "internal".
 package wire
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Page sizes of the change feed, changes per page.
 const (
@@ -54,7 +66,14 @@ const (
 	PathChanges  = "/v1/changes"
 	PathCommands = "/v1/commands"
 	PathHealth   = "/v1/health"
+	PathKey      = "/v1/key"
 )
+
+// KeyInfo is the reply of GET /v1/key: the instant the request's API key
+// stops being accepted (RFC 3339, e.g. "2027-05-01T00:00:00Z").
+type KeyInfo struct {
+	Expires time.Time `json:"expires"`
+}
 
 // HeaderIdempotencyKey carries a command's id on POST /v1/commands.
 const HeaderIdempotencyKey = "Idempotency-Key"
