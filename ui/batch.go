@@ -39,7 +39,7 @@ type batchDialog struct {
 	sel      *widget.Select
 	months   []data.Date // first days, newest first
 	month    *widget.Select
-	folder   *widget.Entry
+	folder   *keyEntry
 	// folderSet: the folder follows the month until the user edits it.
 	folderSet bool
 	setting   bool
@@ -77,7 +77,8 @@ func (d *Desk) showBatch() {
 	b.sel = widget.NewSelect([]string{lang.L("All services")}, nil)
 	b.sel.SetSelectedIndex(0)
 	b.month = widget.NewSelect(names, func(string) { b.monthChosen() })
-	b.folder = widget.NewEntry()
+	b.folder = newKeyEntry()
+	b.folder.OnSubmitted = func(string) { tap(b.startBtn)() }
 	b.folder.OnChanged = func(string) {
 		if !b.setting {
 			b.folderSet = true
@@ -105,6 +106,7 @@ func (d *Desk) showBatch() {
 	b.box = container.NewVBox(form, b.status, b.bar, buttons)
 	b.dlg = dialog.NewCustomWithoutButtons(lang.L("Co-payment statements of a month"), b.box, d.win)
 	b.dlg.Show()
+	keyed(d.win, b.dlg, b.enter, b.escape)
 	b.relayout()
 
 	src := d.src

@@ -23,7 +23,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
@@ -186,6 +185,10 @@ type Desk struct {
 	// batch is the month's batch dialog last opened (tests read it).
 	batch *batchDialog
 
+	// menu is the main menu; openMenu its list of open customers (Ctrl+1 …).
+	menu     *fyne.MainMenu
+	openMenu *fyne.Menu
+
 	// do runs fn on the Fyne goroutine: fyne.Do; tests run it on theirs.
 	do func(fn func())
 
@@ -261,20 +264,11 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	// The search field has the keyboard when the window opens.
 	d.win.Canvas().Focus(d.search.entry)
 
-	// Ctrl+F as a main menu shortcut: the window runs those before the
-	// focused widget, so it works from inside any entry too.
-	find := fyne.NewMenuItem(lang.L("Find a customer"), d.focusSearch)
-	find.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
-	items := []*fyne.MenuItem{find}
-	if d.opt.Resync != nil {
-		refresh := fyne.NewMenuItem(lang.L("Refresh data"), d.resync)
-		refresh.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
-		items = append(items, refresh)
-	}
-	batch := fyne.NewMenuItem(lang.L("Co-payment statements of a month…"), d.showBatch)
-	batch.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
-	items = append(items, fyne.NewMenuItemSeparator(), batch)
-	d.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(lang.L("Customers"), items...)))
+	// The menus and the keyboard (menu.go, keys.go); the theme shows the
+	// focused widget clearly (theme.go).
+	d.win.SetMainMenu(d.mainMenu())
+	d.installKeys()
+	a.Settings().SetTheme(FocusTheme(theme.DefaultTheme()))
 	return d
 }
 
@@ -300,6 +294,7 @@ func (d *Desk) focusSearch() {
 func (d *Desk) Window() fyne.Window { return d.win }
 
 func (d *Desk) updateRightPane() {
+	d.fillOpenMenu()
 	if len(d.tabs.Items) == 0 {
 		d.tabs.Hide()
 		d.noneOpen.Show()
@@ -387,7 +382,7 @@ func (d *Desk) SyncFailed(err error, r client.Result) {
 				}
 			})
 			d.syncErr = dlg
-			dlg.Show()
+			showKeyed(d.win, dlg)
 			d.lastFailure = msg
 		}
 		d.asked = false
@@ -481,7 +476,7 @@ func (d *Desk) showRefusals() {
 	})
 	d.refusalDlg = dlg
 	dlg.Resize(fyne.NewSize(min(560, d.win.Canvas().Size().Width-40), 0))
-	dlg.Show()
+	showKeyed(d.win, dlg)
 }
 
 func (d *Desk) afterSync() {

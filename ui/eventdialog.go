@@ -27,8 +27,8 @@ type eventDialog struct {
 	ev data.ServiceEvent
 
 	info, money            *fyne.Container // the data: two form columns
-	date, start, end, qty  *widget.Entry
-	note                   *widget.Entry
+	date, start, end, qty  *keyEntry
+	note                   *keyEntry
 	editWhy, deleteWhy     *widget.Label
 	errText                *widget.Label
 	save, del, credit, cls *widget.Button
@@ -54,15 +54,15 @@ func (t *eventsTab) openEvent(id string) {
 	e := &eventDialog{t: t, ev: ev}
 	e.info = container.New(layout.NewFormLayout())
 	e.money = container.New(layout.NewFormLayout())
-	e.date, e.start, e.end, e.qty = widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	e.date, e.start, e.end, e.qty = newKeyEntry(), newKeyEntry(), newKeyEntry(), newKeyEntry()
 	e.date.SetPlaceHolder(lang.L("d.m.yyyy"))
 	e.start.SetPlaceHolder("9.00")
 	e.end.SetPlaceHolder("10.00")
-	e.note = widget.NewMultiLineEntry()
+	e.note = newKeyMultiLineEntry()
 	e.note.Wrapping = fyne.TextWrapWord
 	e.note.SetMinRowsVisible(3)
 	e.fillEntries()
-	for _, en := range []*widget.Entry{e.date, e.start, e.end, e.qty} {
+	for _, en := range []*keyEntry{e.date, e.start, e.end, e.qty} {
 		en.OnSubmitted = func(string) { e.saveEdit() }
 	}
 	e.editWhy = widget.NewLabel("")
@@ -108,6 +108,7 @@ func (t *eventsTab) openEvent(id string) {
 	sz := t.v.d.win.Canvas().Size()
 	e.dlg.Resize(fyne.NewSize(min(880, sz.Width-40), 0))
 	e.dlg.Show()
+	keyed(t.v.d.win, e.dlg, e.enter, tap(e.cls))
 }
 
 func (e *eventDialog) fillEntries() {
@@ -225,7 +226,7 @@ func (e *eventDialog) refresh() {
 	e.deleteWhy.Hidden = dwhy == "" || dwhy == why
 	e.editWhy.Refresh()
 	e.deleteWhy.Refresh()
-	for _, en := range []*widget.Entry{e.date, e.start, e.end, e.qty, e.note} {
+	for _, en := range []*keyEntry{e.date, e.start, e.end, e.qty, e.note} {
 		if editBlock == "" {
 			en.Enable()
 		} else {
@@ -302,7 +303,7 @@ func (e *eventDialog) askDelete() {
 	e.confirm.SetConfirmText(lang.L("Delete"))
 	e.confirm.SetDismissText(lang.L("Cancel"))
 	e.confirm.SetConfirmImportance(widget.DangerImportance)
-	e.confirm.Show()
+	confirmKeyed(e.t.v.d.win, e.confirm)
 }
 
 func (e *eventDialog) showErr(msg string) {
@@ -362,7 +363,7 @@ func storeEventChange(t *eventsTab, fn func(src Source, now time.Time) error, do
 // the organizer, who may credit the locked event.
 type creditDialog struct {
 	reason      *widget.Select
-	explanation *widget.Entry
+	explanation *keyEntry
 	errText     *widget.Label
 	send        *widget.Button
 	dlg         *dialog.CustomDialog
@@ -376,7 +377,7 @@ func (e *eventDialog) openCredit() {
 	}
 	c.reason = widget.NewSelect(labels, nil)
 	c.reason.PlaceHolder = lang.L("Choose the reason")
-	c.explanation = widget.NewMultiLineEntry()
+	c.explanation = newKeyMultiLineEntry()
 	c.explanation.Wrapping = fyne.TextWrapWord
 	c.explanation.SetMinRowsVisible(4)
 	c.explanation.SetPlaceHolder(lang.L("What is wrong in the event, and what would be right"))
@@ -419,6 +420,7 @@ func (e *eventDialog) openCredit() {
 	c.dlg.Resize(fyne.NewSize(min(600, e.t.v.d.win.Canvas().Size().Width-40), 0))
 	e.creditDlg = c
 	c.dlg.Show()
+	keyed(e.t.v.d.win, c.dlg, tap(c.send), tap(cancel))
 }
 
 // newEventDialog is Uusi tapahtuma: one of the customer's valid
@@ -429,11 +431,11 @@ type newEventDialog struct {
 	t        *eventsTab
 	res      *widget.Select
 	resIDs   []string
-	date     *widget.Entry
-	start    *widget.Entry
-	end      *widget.Entry
-	qty      *widget.Entry
-	note     *widget.Entry
+	date     *keyEntry
+	start    *keyEntry
+	end      *keyEntry
+	qty      *keyEntry
+	note     *keyEntry
 	timeRow  []fyne.CanvasObject
 	price    *widget.Label
 	review   *widget.Label
@@ -462,20 +464,20 @@ func (t *eventsTab) openNew() {
 		n.resIDs = append(n.resIDs, r.ID)
 	}
 	n.res = widget.NewSelect(labels, func(string) { n.changed() })
-	n.date = widget.NewEntry()
+	n.date = newKeyEntry()
 	n.date.SetText(t.v.d.opt.Today().Format())
 	n.date.SetPlaceHolder(lang.L("d.m.yyyy"))
-	n.start, n.end, n.qty = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	n.start, n.end, n.qty = newKeyEntry(), newKeyEntry(), newKeyEntry()
 	n.start.SetPlaceHolder("9.00")
 	n.end.SetPlaceHolder("10.00")
 	n.qty.SetPlaceHolder("1,5")
-	n.note = widget.NewMultiLineEntry()
+	n.note = newKeyMultiLineEntry()
 	n.note.Wrapping = fyne.TextWrapWord
 	n.note.SetMinRowsVisible(2)
-	for _, en := range []*widget.Entry{n.date, n.start, n.end, n.qty, n.note} {
+	for _, en := range []*keyEntry{n.date, n.start, n.end, n.qty, n.note} {
 		en.OnChanged = func(string) { n.changed() }
 	}
-	for _, en := range []*widget.Entry{n.date, n.start, n.end, n.qty} {
+	for _, en := range []*keyEntry{n.date, n.start, n.end, n.qty} {
 		en.OnSubmitted = func(string) { n.record() }
 	}
 	n.price = widget.NewLabel("")
@@ -524,6 +526,7 @@ func (t *eventsTab) openNew() {
 	n.res.SetSelectedIndex(sel)
 	n.dlg.Resize(fyne.NewSize(min(680, t.v.d.win.Canvas().Size().Width-40), 0))
 	n.dlg.Show()
+	keyed(t.v.d.win, n.dlg, n.record, tap(cancel))
 }
 
 // reservation gives the chosen reservation, its grant and service.

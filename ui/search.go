@@ -418,6 +418,9 @@ func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
 		e.p.down()
 		return
 	}
+	if passOn(e, k) { // F1
+		return
+	}
 	e.Entry.TypedKey(k)
 }
 
@@ -482,6 +485,8 @@ func (l *resultList) TypedKey(k *fyne.KeyEvent) {
 		p.openCursor(tabInfo)
 	case fyne.KeyEscape:
 		p.focusField()
+	default:
+		passOn(l, k) // F1
 	}
 }
 

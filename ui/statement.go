@@ -41,7 +41,7 @@ type statementTab struct {
 	from, to *widget.Entry
 	langs    []string // statement language codes, in langSel's order
 	langSel  *widget.Select
-	makeBtn  *widget.Button
+	makeBtn  *keyButton // Enter taps it too (Alt+6, Enter)
 	errLabel *widget.Label
 
 	result *fyne.Container
@@ -58,6 +58,10 @@ type statementTab struct {
 	st      *data.Statement // the statement shown, nil before the first
 	makes   int             // UI goroutine only: drops stale results
 	busy    bool            // a file is being written
+	making  bool            // a statement is being made
+	// printWhenMade: Ctrl+P came while the statement was being made; its
+	// printable version follows when it is shown.
+	printWhenMade bool
 	setting bool            // the form is being set by the program, not the user
 	loaded  bool            // the defaults of the customer's data are set
 }
@@ -99,7 +103,7 @@ func newStatementTab(v *customerView) *statementTab {
 	s.to.SetText(monthEnd(s.months[1]).Format())
 	s.setting = false
 
-	s.makeBtn = widget.NewButtonWithIcon(lang.L("Make co-payment statement"), theme.DocumentIcon(), s.make)
+	s.makeBtn = newKeyButton(lang.L("Make co-payment statement"), theme.DocumentIcon(), s.make)
 	s.makeBtn.Importance = widget.HighImportance
 
 	s.errLabel = widget.NewLabel("")
@@ -226,6 +230,7 @@ func (s *statementTab) formChanged() {
 		return
 	}
 	s.makes++
+	s.making, s.printWhenMade = false, false
 	s.makeBtn.Enable()
 	s.clear()
 }
@@ -377,6 +382,7 @@ func (s *statementTab) make() {
 	n, id, made := s.makes, s.v.cust.ID, s.v.d.opt.Today()
 	src := s.v.d.src
 	s.makeBtn.Disable()
+	s.making = true
 	go func() {
 		st, err := src.Statement(id, serviceID, from, to, made)
 		s.v.d.do(func() {
@@ -384,6 +390,9 @@ func (s *statementTab) make() {
 				return
 			}
 			s.makeBtn.Enable()
+			s.making = false
+			printNow := s.printWhenMade
+			s.printWhenMade = false
 			switch {
 			case errors.Is(err, data.ErrEndBeforeStart):
 				s.fail(lang.L("The end date {{.To}} is before the start date {{.From}}.",
@@ -393,6 +402,9 @@ func (s *statementTab) make() {
 				s.fail(lang.L("The statement could not be made: {{.Err}}", map[string]any{"Err": Sentence(err)}))
 			default:
 				s.show(st)
+				if printNow {
+					s.print()
+				}
 			}
 			s.v.d.told("statement:" + id)
 		})
@@ -587,7 +599,7 @@ func (s *statementTab) writeFailed(err error) {
 	slog.Error("writing the statement failed", "err", err)
 	s.printMsg.Hide()
 	s.printDialog = dialog.NewError(errors.New(lang.L("The printable version could not be saved. Check that the disk has free space and that you may save files in the printouts folder, then try again.")), s.v.d.win)
-	s.printDialog.Show()
+	showKeyed(s.v.d.win, s.printDialog)
 }
 
 // print writes the printable version off the UI goroutine and opens it
@@ -625,7 +637,7 @@ func (s *statementTab) opened(path string, err, openErr error, note string) {
 		slog.Error("opening the printable statement failed", "file", filepath.Base(path), "err", openErr)
 		s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
 		s.printDialog = savedNotOpenedDialog(path, s.v.d.win)
-		s.printDialog.Show()
+		showKeyed(s.v.d.win, s.printDialog)
 	default:
 		s.printMsg.SetText(note)
 	}
@@ -661,7 +673,7 @@ func (s *statementTab) sendToPrinter() {
 				s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
 				s.printDialog = dialog.NewError(errors.New(lang.L("The statement could not be sent to the printer. Check that a printer is set as the default, or open the printable version and print it from the viewer. It was saved as {{.Path}}.",
 					map[string]any{"Path": path})), s.v.d.win)
-				s.printDialog.Show()
+				showKeyed(s.v.d.win, s.printDialog)
 			default:
 				s.printMsg.SetText(lang.L("Sent to the printer: {{.File}}", map[string]any{"File": filepath.Base(path)}))
 			}
