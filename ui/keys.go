@@ -249,11 +249,13 @@ func (e *eventDialog) enter() {
 }
 
 // enter is Enter in the month's batch: start it, or close the dialog
-// when it has run.
+// when it has run (a second Enter does not make the month again).
 func (b *batchDialog) enter() {
+	r := b.result
+	ran := r.made+r.skipped+r.failed > 0 || r.cancelled || r.err != nil
 	switch {
 	case b.running:
-	case b.startBtn.Visible() && !b.startBtn.Disabled():
+	case !ran && b.startBtn.Visible() && !b.startBtn.Disabled():
 		b.startBtn.OnTapped()
 	default:
 		b.dlg.Hide()
