@@ -429,7 +429,9 @@ func (s *statementTab) show(st data.Statement) {
 	var objs []fyne.CanvasObject
 	title := widget.NewLabelWithStyle(lang.L("Co-payment statement"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	objs = append(objs, title)
+	// The totals right under the title too: in sight without scrolling,
+	// however many rows the month has.
+	objs = append(objs, title, totalsLine(st))
 
 	// Header in two columns: who (provider, customer) and what (service,
 	// period), then the vouchers across.
@@ -750,4 +752,18 @@ func savedNotOpenedDialog(path string, win fyne.Window) dialog.Dialog {
 	d := dialog.NewCustom(lang.L("Printable version saved"), lang.L("OK"), content, win)
 	d.Resize(fyne.NewSize(min(640, win.Canvas().Size().Width-40), 0))
 	return d
+}
+
+// totalsLine is the statement's totals in one line, for the top of the
+// statement: "Yhteensä — Hinta 308,13 € · Setelin osuus 261,00 € ·
+// Omavastuu 47,13 €".
+func totalsLine(st data.Statement) fyne.CanvasObject {
+	text := lang.L("Total") + " — " + strings.Join([]string{
+		lang.L("Price") + " " + st.Totals.Price.String(),
+		lang.L("Voucher share") + " " + st.Totals.VoucherShare.String(),
+		lang.L("Co-payment") + " " + st.Totals.CoPayment.String(),
+	}, " · ")
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
