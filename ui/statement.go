@@ -55,15 +55,15 @@ type statementTab struct {
 
 	content *fyne.Container
 
-	st      *data.Statement // the statement shown, nil before the first
-	makes   int             // UI goroutine only: drops stale results
-	busy    bool            // a file is being written
-	making  bool            // a statement is being made
+	st     *data.Statement // the statement shown, nil before the first
+	makes  int             // UI goroutine only: drops stale results
+	busy   bool            // a file is being written
+	making bool            // a statement is being made
 	// printWhenMade: Ctrl+P came while the statement was being made; its
 	// printable version follows when it is shown.
 	printWhenMade bool
-	setting bool            // the form is being set by the program, not the user
-	loaded  bool            // the defaults of the customer's data are set
+	setting       bool // the form is being set by the program, not the user
+	loaded        bool // the defaults of the customer's data are set
 }
 
 // statementLanguages are the languages a statement prints in.
