@@ -128,11 +128,11 @@ func newStatementTab(v *customerView) *statementTab {
 			container.NewGridWrap(fyne.NewSize(w, h), o))
 	}
 	form := container.NewHBox(
-		field(lang.L("Service"), 230, s.sel),
-		field(lang.L("Month"), 170, s.month),
-		field(lang.L("Start date"), 115, s.from),
-		field(lang.L("End date"), 115, s.to),
-		field(lang.L("Statement language"), 120, s.langSel),
+		field(lang.L("Service"), 200, s.sel),
+		field(lang.L("Month"), 165, s.month),
+		field(lang.L("Start date"), 110, s.from),
+		field(lang.L("End date"), 110, s.to),
+		field(lang.L("Statement language"), 110, s.langSel),
 	)
 	// The buttons at the top, under the form, so the printable version is
 	// reachable without scrolling past the statement; its note right below.
@@ -466,7 +466,7 @@ func (s *statementTab) show(st data.Statement) {
 		lang.L("Period"), dateRange(st.From, st.To),
 		lang.L("Made on"), st.Made.Format(),
 	)
-	objs = append(objs, container.NewGridWithColumns(2, formGrid(who...), container.NewVBox(formGrid(what...))))
+	objs = append(objs, container.NewGridWithColumns(2, wrapGrid(who...), container.NewVBox(wrapGrid(what...))))
 	var vouchers []string
 	for _, g := range st.Grants {
 		svc, _ := st.ServiceByID(g.ServiceID)
@@ -477,7 +477,7 @@ func (s *statementTab) show(st data.Statement) {
 		vouchers = append(vouchers, lang.L("Voucher"), line)
 	}
 	if len(vouchers) > 0 {
-		objs = append(objs, formGrid(vouchers...))
+		objs = append(objs, wrapGrid(vouchers...))
 	}
 
 	if len(st.Rows) == 0 {
