@@ -60,19 +60,20 @@ func (d *Desk) helpKeys() (groups []string, lines [][]helpKey) {
 // showHelp opens the keyboard help (F1, Ohje → Pikanäppäimet).
 func (d *Desk) showHelp() {
 	groups, lines := d.helpKeys()
-	box := container.NewVBox()
+	// One grid, so the keys of every group line up; a group's title
+	// stands in the column of the descriptions.
+	box := container.New(layout.NewFormLayout())
 	for i, g := range groups {
 		title := widget.NewLabelWithStyle(g, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		title.SizeName = theme.SizeNameSubHeadingText
-		grid := container.New(layout.NewFormLayout())
+		box.Add(layout.NewSpacer())
+		box.Add(title)
 		for _, l := range lines[i] {
-			grid.Add(widget.NewLabelWithStyle(l.keys, fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true}))
+			box.Add(widget.NewLabelWithStyle(l.keys, fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true}))
 			does := widget.NewLabel(l.does)
 			does.Wrapping = fyne.TextWrapWord
-			grid.Add(does)
+			box.Add(does)
 		}
-		box.Add(title)
-		box.Add(grid)
 	}
 	sz := d.win.Canvas().Size()
 	scroll := container.NewVScroll(box)
