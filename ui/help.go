@@ -77,7 +77,7 @@ func (d *Desk) showHelp() {
 	}
 	sz := d.win.Canvas().Size()
 	scroll := container.NewVScroll(box)
-	scroll.SetMinSize(fyne.NewSize(min(640, sz.Width-80), min(520, sz.Height-160)))
+	scroll.SetMinSize(fyne.NewSize(min(640, sz.Width-80), min(760, sz.Height-180)))
 	dlg := dialog.NewCustom(lang.L("Keyboard shortcuts"), lang.L("Close"), scroll, d.win)
 	showKeyed(d.win, dlg)
 }
