@@ -124,15 +124,9 @@ func dialogKey(c fyne.Canvas, k *fyne.KeyEvent) bool {
 	return true
 }
 
-// windowKeys holds each window's handler of the keys a focused widget
-// passes on (F1), by canvas.
-var windowKeys = struct {
-	sync.Mutex
-	m map[fyne.Canvas]func(*fyne.KeyEvent) bool
-}{m: map[fyne.Canvas]func(*fyne.KeyEvent) bool{}}
-
-// passOn gives key k, which the focused widget o has no use for, to o's
-// top dialog (Escape) or window (F1). It reports whether one took it.
+// passOn gives key k, which the focused widget o has no use for (Escape,
+// F1), to o's canvas as if nothing were focused: to the top dialog, else
+// the window (installKeys). It reports whether it did.
 func passOn(o fyne.CanvasObject, k *fyne.KeyEvent) bool {
 	if k.Name != fyne.KeyEscape && k.Name != fyne.KeyF1 {
 		return false
@@ -142,25 +136,17 @@ func passOn(o fyne.CanvasObject, k *fyne.KeyEvent) bool {
 		return false
 	}
 	c := app.Driver().CanvasForObject(o)
-	if c == nil {
+	if c == nil || c.OnTypedKey() == nil {
 		return false
 	}
-	if dialogKey(c, k) {
-		return true
-	}
-	windowKeys.Lock()
-	h := windowKeys.m[c]
-	windowKeys.Unlock()
-	return h != nil && h(k)
+	c.OnTypedKey()(k)
+	return true
 }
 
 // installKeys lets the window's canvas take the keys no widget has:
 // Enter and Escape for the top dialog, F1 for the keyboard help.
 func (d *Desk) installKeys() {
 	c := d.win.Canvas()
-	windowKeys.Lock()
-	windowKeys.m[c] = d.typedKey
-	windowKeys.Unlock()
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if !dialogKey(c, k) {
 			d.typedKey(k)
@@ -169,12 +155,10 @@ func (d *Desk) installKeys() {
 }
 
 // typedKey is a key no widget and no dialog took. F1: the keyboard help.
-func (d *Desk) typedKey(k *fyne.KeyEvent) bool {
+func (d *Desk) typedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyF1 && !d.modal() {
 		d.showHelp()
-		return true
 	}
-	return false
 }
 
 // modal tells that a dialog (or another pop-up) is over the window: the
