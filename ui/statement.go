@@ -127,7 +127,7 @@ func newStatementTab(v *customerView) *statementTab {
 			widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			container.NewGridWrap(fyne.NewSize(w, h), o))
 	}
-	form := container.NewHBox(
+	form := container.New(&flowLayout{},
 		field(lang.L("Service"), 200, s.sel),
 		field(lang.L("Month"), 165, s.month),
 		field(lang.L("Start date"), 110, s.from),
@@ -136,7 +136,8 @@ func newStatementTab(v *customerView) *statementTab {
 	)
 	// The buttons at the top, under the form, so the printable version is
 	// reachable without scrolling past the statement; its note right below.
-	buttons := container.NewHBox(s.makeBtn, widget.NewSeparator(), s.printBtn, s.printerBtn, s.saveBtn, s.csvBtn)
+	// In a narrow window the row goes on on a second line (flowLayout).
+	buttons := container.New(&flowLayout{}, s.makeBtn, s.printBtn, s.printerBtn, s.saveBtn, s.csvBtn)
 	s.content = container.NewVBox(form, buttons, s.printMsg, s.errLabel, widget.NewSeparator(), s.result)
 	return s
 }
