@@ -31,7 +31,7 @@ type eventDialog struct {
 	note                   *keyEntry
 	editWhy, deleteWhy     *widget.Label
 	errText                *widget.Label
-	save, del, credit, cls *widget.Button
+	save, del, credit, cls *keyButton // Enter taps the focused one
 	dlg                    *dialog.CustomDialog
 
 	saving    bool
@@ -76,11 +76,11 @@ func (t *eventsTab) openEvent(id string) {
 	e.errText.Wrapping = fyne.TextWrapWord
 	e.errText.Hide()
 
-	e.save = widget.NewButtonWithIcon(lang.L("Record"), theme.DocumentSaveIcon(), e.saveEdit)
+	e.save = newKeyButton(lang.L("Record"), theme.DocumentSaveIcon(), e.saveEdit)
 	e.save.Importance = widget.HighImportance
-	e.del = widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), e.askDelete)
-	e.credit = widget.NewButtonWithIcon(lang.L("Report an error"), theme.MailSendIcon(), e.openCredit)
-	e.cls = widget.NewButton(lang.L("Close"), func() { e.dlg.Hide() })
+	e.del = newKeyButton(lang.L("Delete"), theme.DeleteIcon(), e.askDelete)
+	e.credit = newKeyButton(lang.L("Report an error"), theme.MailSendIcon(), e.openCredit)
+	e.cls = newKeyButton(lang.L("Close"), nil, func() { e.dlg.Hide() })
 
 	times := container.NewHBox(
 		container.NewGridWrap(fyne.NewSize(90, e.start.MinSize().Height), e.start), widget.NewLabel("–"),
@@ -241,7 +241,7 @@ func (e *eventDialog) refresh() {
 	e.credit.Refresh()
 }
 
-func enable(b *widget.Button, on bool) {
+func enable(b fyne.Disableable, on bool) {
 	if on {
 		b.Enable()
 	} else {
@@ -362,10 +362,10 @@ func storeEventChange(t *eventsTab, fn func(src Source, now time.Time) error, do
 // creditDialog is Ilmoita virheestä: a reason and an explanation sent to
 // the organizer, who may credit the locked event.
 type creditDialog struct {
-	reason      *widget.Select
+	reason      *keySelect
 	explanation *keyEntry
 	errText     *widget.Label
-	send        *widget.Button
+	send        *keyButton
 	dlg         *dialog.CustomDialog
 }
 
@@ -375,7 +375,7 @@ func (e *eventDialog) openCredit() {
 	for i, r := range data.CreditReasons {
 		labels[i] = creditReasonLabel(r)
 	}
-	c.reason = widget.NewSelect(labels, nil)
+	c.reason = newKeySelect(labels, nil)
 	c.reason.PlaceHolder = lang.L("Choose the reason")
 	c.explanation = newKeyMultiLineEntry()
 	c.explanation.Wrapping = fyne.TextWrapWord
@@ -391,7 +391,7 @@ func (e *eventDialog) openCredit() {
 		widget.NewLabelWithStyle(lang.L("Reason"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.reason,
 		widget.NewLabelWithStyle(lang.L("Explanation"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.explanation)
 	id := e.ev.ID
-	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() {
+	c.send = newKeyButton(lang.L("Send"), theme.MailSendIcon(), func() {
 		reason := ""
 		if i := c.reason.SelectedIndex(); i >= 0 {
 			reason = data.CreditReasons[i]
@@ -414,7 +414,7 @@ func (e *eventDialog) openCredit() {
 		})
 	})
 	c.send.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.L("Cancel"), func() { c.dlg.Hide() })
+	cancel := newKeyButton(lang.L("Cancel"), nil, func() { c.dlg.Hide() })
 	c.dlg = dialog.NewCustomWithoutButtons(lang.L("Report an error"), container.NewVBox(intro, form, c.errText), e.t.v.d.win)
 	c.dlg.SetButtons([]fyne.CanvasObject{cancel, c.send})
 	c.dlg.Resize(fyne.NewSize(min(600, e.t.v.d.win.Canvas().Size().Width-40), 0))
@@ -429,7 +429,7 @@ func (e *eventDialog) openCredit() {
 // is typed. Kirjaa stores it (RecordEvent).
 type newEventDialog struct {
 	t        *eventsTab
-	res      *widget.Select
+	res      *keySelect
 	resIDs   []string
 	date     *keyEntry
 	start    *keyEntry
@@ -440,7 +440,7 @@ type newEventDialog struct {
 	price    *widget.Label
 	review   *widget.Label
 	errText  *widget.Label
-	save     *widget.Button
+	save     *keyButton
 	dlg      *dialog.CustomDialog
 	previews int
 	saving   bool
@@ -463,7 +463,7 @@ func (t *eventsTab) openNew() {
 		labels = append(labels, g.VoucherNumber+" · "+orDash(svc.Name)+" · "+dateRange(r.From, r.To))
 		n.resIDs = append(n.resIDs, r.ID)
 	}
-	n.res = widget.NewSelect(labels, func(string) { n.changed() })
+	n.res = newKeySelect(labels, func(string) { n.changed() })
 	n.date = newKeyEntry()
 	n.date.SetText(t.v.d.opt.Today().Format())
 	n.date.SetPlaceHolder(lang.L("d.m.yyyy"))
@@ -503,9 +503,9 @@ func (t *eventsTab) openNew() {
 		bold(lang.L("Event note")), n.note,
 	)
 	preview := widget.NewCard("", lang.L("Before recording"), container.NewVBox(n.price, n.review))
-	n.save = widget.NewButtonWithIcon(lang.L("Record"), theme.DocumentSaveIcon(), n.record)
+	n.save = newKeyButton(lang.L("Record"), theme.DocumentSaveIcon(), n.record)
 	n.save.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.L("Cancel"), func() { n.dlg.Hide() })
+	cancel := newKeyButton(lang.L("Cancel"), nil, func() { n.dlg.Hide() })
 	n.dlg = dialog.NewCustomWithoutButtons(lang.L("New event"), container.NewVBox(form, preview, n.errText), t.v.d.win)
 	n.dlg.SetButtons([]fyne.CanvasObject{cancel, n.save})
 	n.dlg.SetOnClosed(func() {

@@ -89,7 +89,7 @@ func confirmKeyed(win fyne.Window, dlg *dialog.ConfirmDialog) {
 
 // tap gives a func that taps b when it is shown and enabled (a dialog's
 // default or cancel button for Enter or Escape).
-func tap(b *widget.Button) func() {
+func tap(b *keyButton) func() {
 	return func() {
 		if b.Visible() && !b.Disabled() && b.OnTapped != nil {
 			b.OnTapped()
@@ -131,6 +131,11 @@ func passOn(o fyne.CanvasObject, k *fyne.KeyEvent) bool {
 	if k.Name != fyne.KeyEscape && k.Name != fyne.KeyF1 {
 		return false
 	}
+	return toCanvas(o, k)
+}
+
+// toCanvas gives key k to o's canvas as if nothing were focused.
+func toCanvas(o fyne.CanvasObject, k *fyne.KeyEvent) bool {
 	app := fyne.CurrentApp()
 	if app == nil {
 		return false
@@ -192,6 +197,28 @@ func (e *keyEntry) TypedKey(k *fyne.KeyEvent) {
 		return
 	}
 	e.Entry.TypedKey(k)
+}
+
+// keySelect is a Select (of a dialog) that passes on Escape, F1 and
+// Enter (the dialog's default button); Space and the arrows stay its own.
+type keySelect struct {
+	widget.Select
+}
+
+func newKeySelect(options []string, changed func(string)) *keySelect {
+	s := &keySelect{}
+	s.Options, s.OnChanged = options, changed
+	s.PlaceHolder = widget.NewSelect(nil, nil).PlaceHolder // Fyne's own "(Select one)"
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// TypedKey passes on Escape, F1 and Enter; the rest are the Select's.
+func (s *keySelect) TypedKey(k *fyne.KeyEvent) {
+	if (k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter) && toCanvas(s, k) || passOn(s, k) {
+		return
+	}
+	s.Select.TypedKey(k)
 }
 
 // keyButton is a Button that Enter taps too (Fyne's taps on Space only),

@@ -329,6 +329,13 @@ func TestDialogsEnterEscape(t *testing.T) {
 		}
 		e = openRow(t, et, rowOf(t, et, "23.11.2026", "Kirjattu"))
 		e.qty.SetText("1")
+		f.d.Window().Canvas().Focus(e.cls) // Enter taps the focused button: Sulje
+		k.key(fyne.KeyReturn)
+		if top(f) != nil || len(outboxEntries(t, f)) != 0 {
+			t.Fatal("Enter on Sulje did not close without recording")
+		}
+		e = openRow(t, et, rowOf(t, et, "23.11.2026", "Kirjattu"))
+		e.qty.SetText("1")
 		k.key(fyne.KeyReturn)
 		f.wait(t, "event:cust-1")
 		if es := outboxEntries(t, f); len(es) != 1 || es[0].Command.Type != wire.EditEvent {
@@ -370,7 +377,8 @@ func TestDialogsEnterEscape(t *testing.T) {
 		n.start.SetText("9.00")
 		n.end.SetText("10.00")
 		n.qty.SetText("1")
-		k.key(fyne.KeyReturn) // nothing focused: the canvas gives it to the dialog
+		f.d.Window().Canvas().Focus(n.res) // Enter on a drop-down: the dialog's
+		k.key(fyne.KeyReturn)
 		f.wait(t, "event:cust-1")
 		if es := outboxEntries(t, f); len(es) != 1 || es[0].Command.Type != wire.RecordEvent {
 			t.Fatalf("Enter did not record: %+v", es)
@@ -387,6 +395,12 @@ func TestDialogsEnterEscape(t *testing.T) {
 		k.key(fyne.KeyEscape)
 		if top(f) != event {
 			t.Fatal("Escape did not close only Ilmoita virheestä")
+		}
+		e.openCredit()
+		f.d.Window().Canvas().Focus(e.creditDlg.reason) // a drop-down passes Escape on
+		k.key(fyne.KeyEscape)
+		if top(f) != event {
+			t.Fatal("Escape on the reason did not close Ilmoita virheestä")
 		}
 		e.openCredit()
 		c := e.creditDlg
