@@ -36,15 +36,15 @@ type batchDialog struct {
 	d *Desk
 
 	services []data.Service // every service, by name; option 0 is Kaikki palvelut
-	sel      *widget.Select
+	sel      *keySelect
 	months   []data.Date // first days, newest first
-	month    *widget.Select
-	folder   *widget.Entry
+	month    *keySelect
+	folder   *keyEntry
 	// folderSet: the folder follows the month until the user edits it.
 	folderSet bool
 	setting   bool
 
-	startBtn, cancelBtn, closeBtn *widget.Button
+	startBtn, cancelBtn, closeBtn *keyButton // Enter taps the focused one
 	bar                           *widget.ProgressBar
 	status                        *widget.Label
 
@@ -74,10 +74,11 @@ func (d *Desk) showBatch() {
 	for i, m := range b.months {
 		names[i] = monthName(m)
 	}
-	b.sel = widget.NewSelect([]string{lang.L("All services")}, nil)
+	b.sel = newKeySelect([]string{lang.L("All services")}, nil)
 	b.sel.SetSelectedIndex(0)
-	b.month = widget.NewSelect(names, func(string) { b.monthChosen() })
-	b.folder = widget.NewEntry()
+	b.month = newKeySelect(names, func(string) { b.monthChosen() })
+	b.folder = newKeyEntry()
+	b.folder.OnSubmitted = func(string) { tap(b.startBtn)() }
 	b.folder.OnChanged = func(string) {
 		if !b.setting {
 			b.folderSet = true
@@ -88,12 +89,12 @@ func (d *Desk) showBatch() {
 	b.bar.Hide()
 	b.status = widget.NewLabel(lang.L("For every customer with events of the service in the month: a PDF each, all of them in kaikki.pdf for printing, and the totals in yhteenveto.csv."))
 	b.status.Wrapping = fyne.TextWrapWord
-	b.startBtn = widget.NewButtonWithIcon(lang.L("Make the statements"), theme.DocumentIcon(), b.start)
+	b.startBtn = newKeyButton(lang.L("Make the statements"), theme.DocumentIcon(), b.start)
 	b.startBtn.Importance = widget.HighImportance
-	b.cancelBtn = widget.NewButtonWithIcon(lang.L("Stop"), theme.CancelIcon(), b.stop)
+	b.cancelBtn = newKeyButton(lang.L("Stop"), theme.CancelIcon(), b.stop)
 	b.cancelBtn.Hide()
-	b.closeBtn = widget.NewButton(lang.L("Close"), func() { b.dlg.Hide() })
-	choose := widget.NewButtonWithIcon(lang.L("Choose…"), theme.FolderOpenIcon(), b.chooseFolder)
+	b.closeBtn = newKeyButton(lang.L("Close"), nil, func() { b.dlg.Hide() })
+	choose := newKeyButton(lang.L("Choose…"), theme.FolderOpenIcon(), b.chooseFolder)
 
 	form := container.New(layout.NewFormLayout(),
 		widget.NewLabelWithStyle(lang.L("Service"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), b.sel,
@@ -105,6 +106,7 @@ func (d *Desk) showBatch() {
 	b.box = container.NewVBox(form, b.status, b.bar, buttons)
 	b.dlg = dialog.NewCustomWithoutButtons(lang.L("Co-payment statements of a month"), b.box, d.win)
 	b.dlg.Show()
+	keyed(d.win, b.dlg, b.enter, b.escape)
 	b.relayout()
 
 	src := d.src

@@ -21,7 +21,7 @@ import (
 // calendar with the months and weekdays in the user's language (Fyne's
 // DateEntry and Calendar speak English), Monday first.
 type dateEntry struct {
-	widget.Entry
+	keyEntry
 	today func() data.Date
 	pop   *widget.PopUp
 	// shown is the month the open calendar shows (its first day).
@@ -51,10 +51,14 @@ func (e *dateEntry) FocusLost() {
 	e.Entry.FocusLost()
 }
 
-// TypedKey opens the calendar on F4; other keys are the entry's.
+// TypedKey opens the calendar on F4, passes on Escape and F1 (passOn);
+// other keys are the entry's.
 func (e *dateEntry) TypedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyF4 {
 		e.openCalendar()
+		return
+	}
+	if passOn(e, k) {
 		return
 	}
 	e.Entry.TypedKey(k)

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/data"
@@ -344,7 +345,7 @@ func TestCustomerTabs(t *testing.T) {
 	if v == nil {
 		t.Fatal("customer not opened")
 	}
-	want := []string{"Asiakkaan tiedot", "Ostovoimat", "Saldo-ostovoimat", "Palveluvaraukset", "Tapahtumat", "Omavastuuerittely"}
+	want := []string{"Asiakastiedot", "Ostovoimat", "Saldo-ostovoimat", "Varaukset", "Tapahtumat", "Omavastuuerittely"}
 	if len(v.tabs.Items) != len(want) {
 		t.Fatalf("%d tabs, want %d", len(v.tabs.Items), len(want))
 	}
@@ -441,7 +442,7 @@ func TestQuickLinkOpensEvents(t *testing.T) {
 	find = func(o fyne.CanvasObject) {
 		switch v := o.(type) {
 		case *widget.Button:
-			if v.Text == "Tapahtumat" && link == nil {
+			if v.Icon == theme.ListIcon() && link == nil {
 				link = v
 			}
 		case *fyne.Container:

@@ -28,11 +28,10 @@ type eventDialog struct {
 
 	info, money            *fyne.Container // the data: two form columns
 	date                   *dateEntry
-	start, end, qty        *widget.Entry
-	note                   *widget.Entry
+	start, end, qty, note  *keyEntry
 	editWhy, deleteWhy     *widget.Label
 	errText                *widget.Label
-	save, del, credit, cls *widget.Button
+	save, del, credit, cls *keyButton // Enter taps the focused one
 	dlg                    *dialog.CustomDialog
 
 	saving    bool
@@ -56,14 +55,14 @@ func (t *eventsTab) openEvent(id string) {
 	e.info = container.New(layout.NewFormLayout())
 	e.money = container.New(layout.NewFormLayout())
 	e.date = newDateEntry(e.t.v.d.opt.Today)
-	e.start, e.end, e.qty = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	e.start, e.end, e.qty = newKeyEntry(), newKeyEntry(), newKeyEntry()
 	e.start.SetPlaceHolder("9.00")
 	e.end.SetPlaceHolder("10.00")
-	e.note = widget.NewMultiLineEntry()
+	e.note = newKeyMultiLineEntry()
 	e.note.Wrapping = fyne.TextWrapWord
 	e.note.SetMinRowsVisible(3)
 	e.fillEntries()
-	for _, en := range []*widget.Entry{&e.date.Entry, e.start, e.end, e.qty} {
+	for _, en := range []*keyEntry{&e.date.keyEntry, e.start, e.end, e.qty} {
 		en.OnSubmitted = func(string) { e.saveEdit() }
 	}
 	e.editWhy = widget.NewLabel("")
@@ -77,11 +76,11 @@ func (t *eventsTab) openEvent(id string) {
 	e.errText.Wrapping = fyne.TextWrapWord
 	e.errText.Hide()
 
-	e.save = widget.NewButtonWithIcon(lang.L("Record"), theme.DocumentSaveIcon(), e.saveEdit)
+	e.save = newKeyButton(lang.L("Record"), theme.DocumentSaveIcon(), e.saveEdit)
 	e.save.Importance = widget.HighImportance
-	e.del = widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), e.askDelete)
-	e.credit = widget.NewButtonWithIcon(lang.L("Report an error"), theme.MailSendIcon(), e.openCredit)
-	e.cls = widget.NewButton(lang.L("Close"), func() { e.dlg.Hide() })
+	e.del = newKeyButton(lang.L("Delete"), theme.DeleteIcon(), e.askDelete)
+	e.credit = newKeyButton(lang.L("Report an error"), theme.MailSendIcon(), e.openCredit)
+	e.cls = newKeyButton(lang.L("Close"), nil, func() { e.dlg.Hide() })
 
 	times := container.NewHBox(
 		container.NewGridWrap(fyne.NewSize(90, e.start.MinSize().Height), e.start), widget.NewLabel("–"),
@@ -109,6 +108,7 @@ func (t *eventsTab) openEvent(id string) {
 	sz := t.v.d.win.Canvas().Size()
 	e.dlg.Resize(fyne.NewSize(min(880, sz.Width-40), 0))
 	e.dlg.Show()
+	keyed(t.v.d.win, e.dlg, e.enter, tap(e.cls))
 }
 
 func (e *eventDialog) fillEntries() {
@@ -226,7 +226,7 @@ func (e *eventDialog) refresh() {
 	e.deleteWhy.Hidden = dwhy == "" || dwhy == why
 	e.editWhy.Refresh()
 	e.deleteWhy.Refresh()
-	for _, en := range []*widget.Entry{&e.date.Entry, e.start, e.end, e.qty, e.note} {
+	for _, en := range []*keyEntry{&e.date.keyEntry, e.start, e.end, e.qty, e.note} {
 		if editBlock == "" {
 			en.Enable()
 		} else {
@@ -241,7 +241,7 @@ func (e *eventDialog) refresh() {
 	e.credit.Refresh()
 }
 
-func enable(b *widget.Button, on bool) {
+func enable(b fyne.Disableable, on bool) {
 	if on {
 		b.Enable()
 	} else {
@@ -303,7 +303,7 @@ func (e *eventDialog) askDelete() {
 	e.confirm.SetConfirmText(lang.L("Delete"))
 	e.confirm.SetDismissText(lang.L("Cancel"))
 	e.confirm.SetConfirmImportance(widget.DangerImportance)
-	e.confirm.Show()
+	confirmKeyed(e.t.v.d.win, e.confirm)
 }
 
 func (e *eventDialog) showErr(msg string) {
@@ -362,10 +362,10 @@ func storeEventChange(t *eventsTab, fn func(src Source, now time.Time) error, do
 // creditDialog is Ilmoita virheestä: a reason and an explanation sent to
 // the organizer, who may credit the locked event.
 type creditDialog struct {
-	reason      *widget.Select
-	explanation *widget.Entry
+	reason      *keySelect
+	explanation *keyEntry
 	errText     *widget.Label
-	send        *widget.Button
+	send        *keyButton
 	dlg         *dialog.CustomDialog
 }
 
@@ -375,9 +375,9 @@ func (e *eventDialog) openCredit() {
 	for i, r := range data.CreditReasons {
 		labels[i] = creditReasonLabel(r)
 	}
-	c.reason = widget.NewSelect(labels, nil)
+	c.reason = newKeySelect(labels, nil)
 	c.reason.PlaceHolder = lang.L("Choose the reason")
-	c.explanation = widget.NewMultiLineEntry()
+	c.explanation = newKeyMultiLineEntry()
 	c.explanation.Wrapping = fyne.TextWrapWord
 	c.explanation.SetMinRowsVisible(4)
 	c.explanation.SetPlaceHolder(lang.L("What is wrong in the event, and what would be right"))
@@ -391,7 +391,7 @@ func (e *eventDialog) openCredit() {
 		widget.NewLabelWithStyle(lang.L("Reason"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.reason,
 		widget.NewLabelWithStyle(lang.L("Explanation"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.explanation)
 	id := e.ev.ID
-	c.send = widget.NewButtonWithIcon(lang.L("Send"), theme.MailSendIcon(), func() {
+	c.send = newKeyButton(lang.L("Send"), theme.MailSendIcon(), func() {
 		reason := ""
 		if i := c.reason.SelectedIndex(); i >= 0 {
 			reason = data.CreditReasons[i]
@@ -414,12 +414,13 @@ func (e *eventDialog) openCredit() {
 		})
 	})
 	c.send.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.L("Cancel"), func() { c.dlg.Hide() })
+	cancel := newKeyButton(lang.L("Cancel"), nil, func() { c.dlg.Hide() })
 	c.dlg = dialog.NewCustomWithoutButtons(lang.L("Report an error"), container.NewVBox(intro, form, c.errText), e.t.v.d.win)
 	c.dlg.SetButtons([]fyne.CanvasObject{cancel, c.send})
 	c.dlg.Resize(fyne.NewSize(min(600, e.t.v.d.win.Canvas().Size().Width-40), 0))
 	e.creditDlg = c
 	c.dlg.Show()
+	keyed(e.t.v.d.win, c.dlg, tap(c.send), tap(cancel))
 }
 
 // newEventDialog is Uusi tapahtuma: one of the customer's valid
@@ -428,18 +429,18 @@ func (e *eventDialog) openCredit() {
 // is typed. Kirjaa stores it (RecordEvent).
 type newEventDialog struct {
 	t        *eventsTab
-	res      *widget.Select
+	res      *keySelect
 	resIDs   []string
 	date     *dateEntry
-	start    *widget.Entry
-	end      *widget.Entry
-	qty      *widget.Entry
-	note     *widget.Entry
+	start    *keyEntry
+	end      *keyEntry
+	qty      *keyEntry
+	note     *keyEntry
 	timeRow  []fyne.CanvasObject
 	price    *widget.Label
 	review   *widget.Label
 	errText  *widget.Label
-	save     *widget.Button
+	save     *keyButton
 	dlg      *dialog.CustomDialog
 	previews int
 	saving   bool
@@ -462,20 +463,20 @@ func (t *eventsTab) openNew() {
 		labels = append(labels, g.VoucherNumber+" · "+orDash(svc.Name)+" · "+dateRange(r.From, r.To))
 		n.resIDs = append(n.resIDs, r.ID)
 	}
-	n.res = widget.NewSelect(labels, func(string) { n.changed() })
+	n.res = newKeySelect(labels, func(string) { n.changed() })
 	n.date = newDateEntry(t.v.d.opt.Today)
 	n.date.SetText(t.v.d.opt.Today().Format())
-	n.start, n.end, n.qty = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	n.start, n.end, n.qty = newKeyEntry(), newKeyEntry(), newKeyEntry()
 	n.start.SetPlaceHolder("9.00")
 	n.end.SetPlaceHolder("10.00")
 	n.qty.SetPlaceHolder("1,5")
-	n.note = widget.NewMultiLineEntry()
+	n.note = newKeyMultiLineEntry()
 	n.note.Wrapping = fyne.TextWrapWord
 	n.note.SetMinRowsVisible(2)
-	for _, en := range []*widget.Entry{&n.date.Entry, n.start, n.end, n.qty, n.note} {
+	for _, en := range []*keyEntry{&n.date.keyEntry, n.start, n.end, n.qty, n.note} {
 		en.OnChanged = func(string) { n.changed() }
 	}
-	for _, en := range []*widget.Entry{&n.date.Entry, n.start, n.end, n.qty} {
+	for _, en := range []*keyEntry{&n.date.keyEntry, n.start, n.end, n.qty} {
 		en.OnSubmitted = func(string) { n.record() }
 	}
 	n.price = widget.NewLabel("")
@@ -501,9 +502,9 @@ func (t *eventsTab) openNew() {
 		bold(lang.L("Event note")), n.note,
 	)
 	preview := widget.NewCard("", lang.L("Before recording"), container.NewVBox(n.price, n.review))
-	n.save = widget.NewButtonWithIcon(lang.L("Record"), theme.DocumentSaveIcon(), n.record)
+	n.save = newKeyButton(lang.L("Record"), theme.DocumentSaveIcon(), n.record)
 	n.save.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.L("Cancel"), func() { n.dlg.Hide() })
+	cancel := newKeyButton(lang.L("Cancel"), nil, func() { n.dlg.Hide() })
 	n.dlg = dialog.NewCustomWithoutButtons(lang.L("New event"), container.NewVBox(form, preview, n.errText), t.v.d.win)
 	n.dlg.SetButtons([]fyne.CanvasObject{cancel, n.save})
 	n.dlg.SetOnClosed(func() {
@@ -524,6 +525,7 @@ func (t *eventsTab) openNew() {
 	n.res.SetSelectedIndex(sel)
 	n.dlg.Resize(fyne.NewSize(min(680, t.v.d.win.Canvas().Size().Width-40), 0))
 	n.dlg.Show()
+	keyed(t.v.d.win, n.dlg, n.record, tap(cancel))
 }
 
 // reservation gives the chosen reservation, its grant and service.

@@ -111,7 +111,7 @@ func newEventsTab(v *customerView) *eventsTab {
 	t.list = newEventList(t)
 
 	dateBox := func(e *dateEntry) fyne.CanvasObject {
-		return container.NewGridWrap(fyne.NewSize(150, e.MinSize().Height), e)
+		return container.NewGridWrap(fyne.NewSize(135, e.MinSize().Height), e)
 	}
 	selectBox := func(s *widget.Select, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, s.MinSize().Height), s)

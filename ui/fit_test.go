@@ -127,7 +127,7 @@ func tabBar(tabs *container.AppTabs) (names []string, overflow bool) {
 // off on the right.
 func TestEverythingFitsAt1280x800(t *testing.T) {
 	want := map[string][]string{
-		"fi": {"Asiakkaan tiedot", "Ostovoimat", "Saldo-ostovoimat", "Palveluvaraukset", "Tapahtumat", "Omavastuuerittely"},
+		"fi": {"Asiakastiedot", "Ostovoimat", "Saldo-ostovoimat", "Varaukset", "Tapahtumat", "Omavastuuerittely"},
 		"en": {"Customer", "Purchasing power", "Balances", "Reservations", "Events", "Statement"},
 		"sv": {"Kunduppgifter", "Köpkraft", "Saldoköpkraft", "Reservationer", "Händelser", "Specifikation"},
 	}

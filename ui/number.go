@@ -198,7 +198,7 @@ func (n *numberEditor) askRemove() {
 	n.confirm.SetConfirmText(lang.L("Remove"))
 	n.confirm.SetDismissText(lang.L("Cancel"))
 	n.confirm.SetConfirmImportance(widget.DangerImportance)
-	n.confirm.Show()
+	confirmKeyed(n.v.d.win, n.confirm)
 }
 
 // change stores a change off the UI goroutine. Stored: the view reloads

@@ -28,6 +28,10 @@ func findButton(o fyne.CanvasObject, text string) *widget.Button {
 			if v.Text == text {
 				found = v
 			}
+		case *keyButton:
+			if v.Text == text {
+				found = &v.Button
+			}
 		case *fyne.Container:
 			for _, c := range v.Objects {
 				walk(c)

@@ -119,7 +119,9 @@ func (p *searchPage) newRow() fyne.CanvasObject {
 	voucher.Truncation = fyne.TextTruncateEllipsis
 	voucher.SizeName = theme.SizeNameCaptionText
 	voucher.Hide()
-	events := widget.NewButtonWithIcon(lang.L("Events"), theme.ListIcon(), nil)
+	// An icon (Fyne has no tooltips: the keyboard help says what it does),
+	// so the detail line keeps its width.
+	events := widget.NewButtonWithIcon("", theme.ListIcon(), nil)
 	events.Importance = widget.LowImportance
 	lines := container.New(&vCenter{}, container.New(&tightVBox{}, detail, voucher))
 	under := container.NewBorder(nil, nil, nil, container.NewCenter(events), lines)
@@ -421,6 +423,9 @@ func (e *searchEntry) TypedKey(k *fyne.KeyEvent) {
 		e.p.down()
 		return
 	}
+	if passOn(e, k) { // F1
+		return
+	}
 	e.Entry.TypedKey(k)
 }
 
@@ -488,6 +493,8 @@ func (l *resultList) TypedKey(k *fyne.KeyEvent) {
 		p.openCursor(tabInfo)
 	case fyne.KeyEscape:
 		p.focusField()
+	default:
+		passOn(l, k) // F1
 	}
 }
 

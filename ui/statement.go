@@ -41,7 +41,7 @@ type statementTab struct {
 	from, to *dateEntry
 	langs    []string // statement language codes, in langSel's order
 	langSel  *widget.Select
-	makeBtn  *widget.Button
+	makeBtn  *keyButton // Enter taps it too (Alt+6, Enter)
 	errLabel *widget.Label
 
 	result *fyne.Container
@@ -55,11 +55,15 @@ type statementTab struct {
 
 	content *fyne.Container
 
-	st      *data.Statement // the statement shown, nil before the first
-	makes   int             // UI goroutine only: drops stale results
-	busy    bool            // a file is being written
-	setting bool            // the form is being set by the program, not the user
-	loaded  bool            // the defaults of the customer's data are set
+	st     *data.Statement // the statement shown, nil before the first
+	makes  int             // UI goroutine only: drops stale results
+	busy   bool            // a file is being written
+	making bool            // a statement is being made
+	// printWhenMade: Ctrl+P came while the statement was being made; its
+	// printable version follows when it is shown.
+	printWhenMade bool
+	setting       bool // the form is being set by the program, not the user
+	loaded        bool // the defaults of the customer's data are set
 }
 
 // statementLanguages are the languages a statement prints in.
@@ -97,7 +101,7 @@ func newStatementTab(v *customerView) *statementTab {
 	s.to.SetText(monthEnd(s.months[1]).Format())
 	s.setting = false
 
-	s.makeBtn = widget.NewButtonWithIcon(lang.L("Make co-payment statement"), theme.DocumentIcon(), s.make)
+	s.makeBtn = newKeyButton(lang.L("Make co-payment statement"), theme.DocumentIcon(), s.make)
 	s.makeBtn.Importance = widget.HighImportance
 
 	s.errLabel = widget.NewLabel("")
@@ -121,16 +125,17 @@ func newStatementTab(v *customerView) *statementTab {
 			widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			container.NewGridWrap(fyne.NewSize(w, h), o))
 	}
-	form := container.NewHBox(
-		field(lang.L("Service"), 230, s.sel),
-		field(lang.L("Month"), 170, s.month),
-		field(lang.L("Start date"), 115, s.from),
-		field(lang.L("End date"), 115, s.to),
-		field(lang.L("Statement language"), 120, s.langSel),
+	form := container.New(&flowLayout{},
+		field(lang.L("Service"), 200, s.sel),
+		field(lang.L("Month"), 165, s.month),
+		field(lang.L("Start date"), 110, s.from),
+		field(lang.L("End date"), 110, s.to),
+		field(lang.L("Statement language"), 110, s.langSel),
 	)
 	// The buttons at the top, under the form, so the printable version is
 	// reachable without scrolling past the statement; its note right below.
-	buttons := container.NewHBox(s.makeBtn, widget.NewSeparator(), s.printBtn, s.printerBtn, s.saveBtn, s.csvBtn)
+	// In a narrow window the row goes on on a second line (flowLayout).
+	buttons := container.New(&flowLayout{}, s.makeBtn, s.printBtn, s.printerBtn, s.saveBtn, s.csvBtn)
 	s.content = container.NewVBox(form, buttons, s.printMsg, s.errLabel, widget.NewSeparator(), s.result)
 	return s
 }
@@ -224,6 +229,7 @@ func (s *statementTab) formChanged() {
 		return
 	}
 	s.makes++
+	s.making, s.printWhenMade = false, false
 	s.makeBtn.Enable()
 	s.clear()
 }
@@ -375,6 +381,7 @@ func (s *statementTab) make() {
 	n, id, made := s.makes, s.v.cust.ID, s.v.d.opt.Today()
 	src := s.v.d.src
 	s.makeBtn.Disable()
+	s.making = true
 	go func() {
 		st, err := src.Statement(id, serviceID, from, to, made)
 		s.v.d.do(func() {
@@ -382,6 +389,9 @@ func (s *statementTab) make() {
 				return
 			}
 			s.makeBtn.Enable()
+			s.making = false
+			printNow := s.printWhenMade
+			s.printWhenMade = false
 			switch {
 			case errors.Is(err, data.ErrEndBeforeStart):
 				s.fail(lang.L("The end date {{.To}} is before the start date {{.From}}.",
@@ -391,6 +401,9 @@ func (s *statementTab) make() {
 				s.fail(lang.L("The statement could not be made: {{.Err}}", map[string]any{"Err": Sentence(err)}))
 			default:
 				s.show(st)
+				if printNow {
+					s.print()
+				}
 			}
 			s.v.d.told("statement:" + id)
 		})
@@ -415,7 +428,9 @@ func (s *statementTab) show(st data.Statement) {
 	var objs []fyne.CanvasObject
 	title := widget.NewLabelWithStyle(lang.L("Co-payment statement"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameSubHeadingText
-	objs = append(objs, title)
+	// The totals right under the title too: in sight without scrolling,
+	// however many rows the month has.
+	objs = append(objs, title, totalsLine(st))
 
 	// Header in two columns: who (provider, customer) and what (service,
 	// period), then the vouchers across.
@@ -450,7 +465,7 @@ func (s *statementTab) show(st data.Statement) {
 		lang.L("Period"), dateRange(st.From, st.To),
 		lang.L("Made on"), st.Made.Format(),
 	)
-	objs = append(objs, container.NewGridWithColumns(2, formGrid(who...), container.NewVBox(formGrid(what...))))
+	objs = append(objs, container.NewGridWithColumns(2, wrapGrid(who...), container.NewVBox(wrapGrid(what...))))
 	var vouchers []string
 	for _, g := range st.Grants {
 		svc, _ := st.ServiceByID(g.ServiceID)
@@ -461,7 +476,7 @@ func (s *statementTab) show(st data.Statement) {
 		vouchers = append(vouchers, lang.L("Voucher"), line)
 	}
 	if len(vouchers) > 0 {
-		objs = append(objs, formGrid(vouchers...))
+		objs = append(objs, wrapGrid(vouchers...))
 	}
 
 	if len(st.Rows) == 0 {
@@ -585,7 +600,7 @@ func (s *statementTab) writeFailed(err error) {
 	slog.Error("writing the statement failed", "err", err)
 	s.printMsg.Hide()
 	s.printDialog = dialog.NewError(errors.New(lang.L("The printable version could not be saved. Check that the disk has free space and that you may save files in the printouts folder, then try again.")), s.v.d.win)
-	s.printDialog.Show()
+	showKeyed(s.v.d.win, s.printDialog)
 }
 
 // print writes the printable version off the UI goroutine and opens it
@@ -623,7 +638,7 @@ func (s *statementTab) opened(path string, err, openErr error, note string) {
 		slog.Error("opening the printable statement failed", "file", filepath.Base(path), "err", openErr)
 		s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
 		s.printDialog = savedNotOpenedDialog(path, s.v.d.win)
-		s.printDialog.Show()
+		showKeyed(s.v.d.win, s.printDialog)
 	default:
 		s.printMsg.SetText(note)
 	}
@@ -659,7 +674,7 @@ func (s *statementTab) sendToPrinter() {
 				s.printMsg.SetText(lang.L("Saved as {{.Path}}", map[string]any{"Path": path}))
 				s.printDialog = dialog.NewError(errors.New(lang.L("The statement could not be sent to the printer. Check that a printer is set as the default, or open the printable version and print it from the viewer. It was saved as {{.Path}}.",
 					map[string]any{"Path": path})), s.v.d.win)
-				s.printDialog.Show()
+				showKeyed(s.v.d.win, s.printDialog)
 			default:
 				s.printMsg.SetText(lang.L("Sent to the printer: {{.File}}", map[string]any{"File": filepath.Base(path)}))
 			}
@@ -736,4 +751,18 @@ func savedNotOpenedDialog(path string, win fyne.Window) dialog.Dialog {
 	d := dialog.NewCustom(lang.L("Printable version saved"), lang.L("OK"), content, win)
 	d.Resize(fyne.NewSize(min(640, win.Canvas().Size().Width-40), 0))
 	return d
+}
+
+// totalsLine is the statement's totals in one line, for the top of the
+// statement: "Yhteensä — Hinta 308,13 € · Setelin osuus 261,00 € ·
+// Omavastuu 47,13 €".
+func totalsLine(st data.Statement) fyne.CanvasObject {
+	text := lang.L("Total") + " — " + strings.Join([]string{
+		lang.L("Price") + " " + st.Totals.Price.String(),
+		lang.L("Voucher share") + " " + st.Totals.VoucherShare.String(),
+		lang.L("Co-payment") + " " + st.Totals.CoPayment.String(),
+	}, " · ")
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }

@@ -189,10 +189,10 @@ func (d *Desk) KeyExpires(expires time.Time) {
 		if client.ExpiresSoon(expires, d.opt.Now()) {
 			day := data.DateOf(expires.In(data.Helsinki))
 			days := int(math.Ceil(expires.Sub(d.opt.Now()).Hours() / 24))
-			msg := lang.L("The API key expired on {{.Date}}: create a new key in the organizer's system and give it under Customers → Connect to a server.",
+			msg := lang.L("The API key expired on {{.Date}}: create a new key in the organizer's system and give it under File → Connect to a server.",
 				map[string]any{"Date": day.Format()})
 			if days > 0 {
-				msg = lang.N("The API key expires on {{.Date}}, in {{.N}} days: create a new key in the organizer's system and give it under Customers → Connect to a server.",
+				msg = lang.N("The API key expires on {{.Date}}, in {{.N}} days: create a new key in the organizer's system and give it under File → Connect to a server.",
 					days, map[string]any{"Date": day.Format(), "N": days})
 			}
 			d.keyWarning.SetText(msg)

@@ -112,5 +112,5 @@ func TestKeyExpiryWarning(t *testing.T) {
 	}
 	f.d.KeyExpires(time.Date(2026, 12, 21, 0, 0, 0, 0, time.UTC))
 	f.wait(t, "key:expiry")
-	assertTexts(t, f.d.keyWarning, "API-avain vanhenee 21.12.2026, 20 päivän kuluttua: luo uusi avain palvelunjärjestäjän järjestelmässä ja anna se kohdassa Asiakkaat → Yhdistä palvelimeen.")
+	assertTexts(t, f.d.keyWarning, "API-avain vanhenee 21.12.2026, 20 päivän kuluttua: luo uusi avain palvelunjärjestäjän järjestelmässä ja anna se kohdassa Tiedosto → Yhdistä palvelimeen.")
 }
