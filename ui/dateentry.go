@@ -89,6 +89,12 @@ func (e *dateEntry) openCalendar() {
 	e.pop = widget.NewPopUp(e.calendar(d), c)
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(e)
 	e.pop.ShowAtPosition(pos.Add(fyne.NewPos(0, e.Size().Height)))
+	// Escape closes it: with nothing focused the canvas takes the key and
+	// gives it to the top overlay's keys (keys.go).
+	c.Unfocus()
+	keyedDialogs.Lock()
+	keyedDialogs.m[e.pop] = dialogKeys{enter: func() {}, escape: e.closeCalendar}
+	keyedDialogs.Unlock()
 }
 
 // pick sets the date and closes the calendar.
@@ -102,6 +108,9 @@ func (e *dateEntry) pick(d data.Date) {
 
 func (e *dateEntry) closeCalendar() {
 	if e.pop != nil {
+		keyedDialogs.Lock()
+		delete(keyedDialogs.m, e.pop)
+		keyedDialogs.Unlock()
 		e.pop.Hide()
 		e.pop = nil
 	}

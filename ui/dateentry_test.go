@@ -104,6 +104,12 @@ func TestDateEntry(t *testing.T) {
 	if texts := strings.Join(calendarTexts(e), " "); !strings.Contains(texts, "joulukuu 2026") {
 		t.Errorf("next month: %q", texts)
 	}
+	// Escape closes it; Tänään picks today.
+	dialogKey(w.Canvas(), &fyne.KeyEvent{Name: fyne.KeyEscape})
+	if e.pop != nil {
+		t.Fatal("Escape did not close the calendar")
+	}
+	e.openCalendar()
 	test.Tap(calendarButton(t, e, "Tänään 1.12.2026"))
 	if e.Text != "1.12.2026" {
 		t.Errorf("Tänään: %q", e.Text)
