@@ -324,7 +324,7 @@ func TestCheckDigestAndIndexes(t *testing.T) {
 	}
 	want := map[string]bool{
 		ProblemIndexMissing + " " + string(iCustEvent) + " events " + victim: false,
-		ProblemIndexExtra + " " + string(iHetu) + " customers ghost-1":        false,
+		ProblemIndexExtra + " " + string(iHetu) + " customers ghost-1":       false,
 	}
 	for _, p := range res3.Problems {
 		want[p.Code+" "+p.Bucket+" "+p.Rows+" "+p.ID] = true
