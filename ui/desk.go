@@ -186,6 +186,12 @@ type Desk struct {
 	// batch is the month's batch dialog last opened (tests read it).
 	batch *batchDialog
 
+	// The damaged cache's dialog while open, the source's rebuild, and
+	// whether one is under way (damaged.go).
+	damagedDlg dialog.Dialog
+	rebuilder  Rebuilder
+	rebuilding bool
+
 	// do runs fn on the Fyne goroutine: fyne.Do; tests run it on theirs.
 	do func(fn func())
 
@@ -275,6 +281,7 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	batch.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
 	items = append(items, fyne.NewMenuItemSeparator(), batch)
 	d.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(lang.L("Customers"), items...)))
+	d.src = d.watchDamage(src)
 	return d
 }
 
@@ -359,6 +366,9 @@ func (d *Desk) SyncDone(r client.Result) {
 // SyncDone. Safe from any goroutine.
 func (d *Desk) SyncFailed(err error, r client.Result) {
 	d.do(func() {
+		if d.syncDamaged(err, r) {
+			return
+		}
 		slog.Info("sync failed", "err", err)
 		d.syncBar.Stop()
 		d.syncBar.Hide()

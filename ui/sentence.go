@@ -34,7 +34,7 @@ func (e *DemoError) Unwrap() error { return e.Err }
 // *client.KeyFileError (its file path is shown, never its contents),
 // *client.Error by Kind, *data.Error by Code (customer number rules and
 // the refusal codes the cache gives at once), *hetu.Error by Reason,
-// cache.ErrLocked, cache.ErrNotFound, data.ErrDateFormat,
+// cache.ErrDamaged, cache.ErrLocked, cache.ErrNotFound, data.ErrDateFormat,
 // data.ErrNoSuchDay and data.ErrEndBeforeStart. Any other error gets a
 // general sentence; its text, which may be English or hold personal
 // data, is for the log only. nil gives "".
@@ -51,6 +51,8 @@ func Sentence(err error) string {
 		fe   *print.FileError
 	)
 	switch {
+	case errors.Is(err, cache.ErrDamaged): // before *client.Error, which may wrap it
+		return lang.L("The local cache file on this computer is damaged, so its data cannot be read. Rebuild the cache: the data is fetched again from the server. Changes waiting to be sent are kept and sent.")
 	case errors.As(err, &demo):
 		why := lang.L("its data could not be opened in the demo folder. Close other PSOP Desk windows and try again, or start the demo over with -demo-reset.")
 		return lang.L("The demo server could not be started: {{.Err}}", map[string]any{"Err": why})
