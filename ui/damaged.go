@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"log/slog"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"psopdesk/data"
 	"psopdesk/data/cache"
 	"psopdesk/sync/client"
 )
@@ -30,101 +28,26 @@ type Rebuilder interface {
 	Damaged() *cache.DamagedError
 	// Rebuild makes the replica anew, empty; the outbox is kept.
 	Rebuild() error
+	// OnDamaged sets the function called (on the goroutine of the read or
+	// write that found it) when the replica is found damaged.
+	OnDamaged(fn func(*cache.DamagedError))
 }
 
 var _ Rebuilder = (*cache.Cache)(nil)
 
-// damageWatch is the Desk's Source: src, with every error that tells of a
-// damaged cache shown to the user (Desk.cacheDamaged). Methods it does not
-// list pass through unwatched.
-type damageWatch struct {
-	Source
-	d *Desk
-}
-
-// watchDamage wraps src for d and, when src is damaged already (opened
-// so), shows the dialog at once. Called on the Fyne goroutine.
-func (d *Desk) watchDamage(src Source) Source {
-	if r, ok := src.(Rebuilder); ok {
-		d.rebuilder = r
-		if dmg := r.Damaged(); dmg != nil {
-			d.showDamaged()
-		}
+// watchDamage makes d tell the user when src's cache is found damaged:
+// at once when it was opened so, and by any read or write since. Called on
+// the Fyne goroutine.
+func (d *Desk) watchDamage(src Source) {
+	r, ok := src.(Rebuilder)
+	if !ok {
+		return
 	}
-	return damageWatch{Source: src, d: d}
-}
-
-// seen tells d of err when it is the cache's damage, and gives it back.
-func (w damageWatch) seen(err error) error {
-	if errors.Is(err, cache.ErrDamaged) {
-		w.d.do(w.d.showDamaged)
+	d.rebuilder = r
+	r.OnDamaged(func(*cache.DamagedError) { d.do(d.showDamaged) })
+	if r.Damaged() != nil {
+		d.showDamaged()
 	}
-	return err
-}
-
-func (w damageWatch) SearchHits(q string, limit int) ([]cache.Hit, error) {
-	v, err := w.Source.SearchHits(q, limit)
-	return v, w.seen(err)
-}
-
-func (w damageWatch) CustomerView(id string, today data.Date) (cache.CustomerView, error) {
-	v, err := w.Source.CustomerView(id, today)
-	return v, w.seen(err)
-}
-
-func (w damageWatch) Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error) {
-	v, err := w.Source.Statement(customerID, serviceID, from, to, made)
-	return v, w.seen(err)
-}
-
-func (w damageWatch) StatementCustomers(serviceID string, month data.Date) ([]string, error) {
-	v, err := w.Source.StatementCustomers(serviceID, month)
-	return v, w.seen(err)
-}
-
-func (w damageWatch) Services() ([]data.Service, error) {
-	v, err := w.Source.Services()
-	return v, w.seen(err)
-}
-
-func (w damageWatch) SetCustomerNumber(customerID, number string, now time.Time) (cache.Entry, error) {
-	v, err := w.Source.SetCustomerNumber(customerID, number, now)
-	return v, w.seen(err)
-}
-
-func (w damageWatch) RemoveCustomerNumber(customerID string, now time.Time) (cache.Entry, error) {
-	v, err := w.Source.RemoveCustomerNumber(customerID, now)
-	return v, w.seen(err)
-}
-
-func (w damageWatch) EventPreview(customerID, reservationID string, in data.EventInput, now time.Time) (data.ServiceEvent, data.ReviewOutcome, error) {
-	v, o, err := w.Source.EventPreview(customerID, reservationID, in, now)
-	return v, o, w.seen(err)
-}
-
-func (w damageWatch) RecordEvent(customerID, reservationID string, in data.EventInput, now time.Time) (cache.Entry, data.ReviewOutcome, error) {
-	v, o, err := w.Source.RecordEvent(customerID, reservationID, in, now)
-	return v, o, w.seen(err)
-}
-
-func (w damageWatch) EditEvent(eventID string, version int64, in data.EventInput, now time.Time) (cache.Entry, error) {
-	v, err := w.Source.EditEvent(eventID, version, in, now)
-	return v, w.seen(err)
-}
-
-func (w damageWatch) DeleteEvent(eventID string, version int64, now time.Time) (cache.Entry, error) {
-	v, err := w.Source.DeleteEvent(eventID, version, now)
-	return v, w.seen(err)
-}
-
-func (w damageWatch) RequestCredit(eventID, reason, explanation string, now time.Time) (cache.Entry, error) {
-	v, err := w.Source.RequestCredit(eventID, reason, explanation, now)
-	return v, w.seen(err)
-}
-
-func (w damageWatch) MonthStatus(month data.Date) (time.Time, int, error) {
-	l, n, err := w.Source.MonthStatus(month)
-	return l, n, w.seen(err)
 }
 
 // syncDamaged handles a failed sync whose cause is the cache's damage

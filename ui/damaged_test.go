@@ -149,4 +149,15 @@ func TestDeskOnDamagedCache(t *testing.T) {
 	test.Type(d.search.entry, "Ääp")
 	wait("search:Ääp")
 	assertTexts(t, d.search.content, "Ääpälä Sinikka")
+
+	// Damaged while in use (cut short under the open window): the next
+	// read tells it in the same dialog, and the window stays.
+	if err := os.Truncate(filepath.Join(dir, cache.FileName), 4096); err != nil {
+		t.Fatal(err)
+	}
+	d.search.entry.SetText("Vir")
+	wait("damaged:shown")
+	if findButton(d.Window().Canvas().Overlays().Top(), "Rakenna välimuisti uudelleen") == nil {
+		t.Fatalf("no rebuild button after damage in use: %q", texts(d.Window().Canvas().Overlays().Top()))
+	}
 }

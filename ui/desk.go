@@ -281,7 +281,7 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	batch.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierShortcutDefault}
 	items = append(items, fyne.NewMenuItemSeparator(), batch)
 	d.win.SetMainMenu(fyne.NewMainMenu(fyne.NewMenu(lang.L("Customers"), items...)))
-	d.src = d.watchDamage(src)
+	d.watchDamage(src)
 	return d
 }
 

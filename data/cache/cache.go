@@ -197,7 +197,7 @@ func Open(dir string) (*Cache, error) {
 	}
 	err = guard(path, func() error { return db.Update(initTx) })
 	if err != nil {
-		db.Close()
+		closeBolt(path, db, errors.Is(err, ErrDamaged))
 		out.Close()
 		return nil, fmt.Errorf("init cache %s: %w", path, err)
 	}
@@ -268,7 +268,7 @@ func (c *Cache) Close() error {
 	defer c.mu.Unlock()
 	var err error
 	if c.db != nil { // nil: damaged when opened, or a Rebuild that failed
-		err = guard(c.file.path, c.db.Close)
+		err = closeBolt(c.file.path, c.db, c.Damaged() != nil)
 	}
 	return errors.Join(err, c.out.Close())
 }

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -295,6 +296,8 @@ func panicSite() string {
 type fileGuard struct {
 	path    string
 	damaged atomic.Pointer[DamagedError]
+	// onDamaged, when set, is told when damaged is set.
+	onDamaged atomic.Pointer[func(*DamagedError)]
 }
 
 // run runs op (a transaction of the file) with fn under guard; a damaged
@@ -305,8 +308,10 @@ func (g *fileGuard) run(op func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) e
 	}
 	err := guard(g.path, func() error { return op(fn) })
 	var d *DamagedError
-	if errors.As(err, &d) {
-		g.damaged.CompareAndSwap(nil, d)
+	if errors.As(err, &d) && g.damaged.CompareAndSwap(nil, d) {
+		if fn := g.onDamaged.Load(); fn != nil {
+			(*fn)(d)
+		}
 	}
 	return err
 }
@@ -317,8 +322,35 @@ func (g *fileGuard) run(op func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) e
 // outbox works as long as that file is sound.
 func (c *Cache) Damaged() *DamagedError { return c.file.damaged.Load() }
 
+// OnDamaged sets fn to be called when a read or write finds the replica
+// damaged (once per damage, on that call's goroutine, with the Cache's
+// lock held: fn must not call the Cache). The window shows its dialog so.
+func (c *Cache) OnDamaged(fn func(*DamagedError)) { c.file.onDamaged.Store(&fn) }
+
 // viewTx runs fn in a read transaction of the outbox, under guard.
 func (o *Outbox) viewTx(fn func(*bolt.Tx) error) error { return o.file.run(o.db.View, fn) }
 
 // updateTx runs fn in a write transaction of the outbox, under guard.
 func (o *Outbox) updateTx(fn func(*bolt.Tx) error) error { return o.file.run(o.db.Update, fn) }
+
+// closeWait bounds how long closing a damaged file may take.
+const closeWait = time.Second
+
+// closeBolt closes db, the bbolt file at path. A damaged one (damaged
+// true) is given up after closeWait: a fault inside bbolt's Begin leaves
+// its locks held and its Close would wait for ever; the handle is then
+// left to the process's end (the file is removed by Rebuild).
+func closeBolt(path string, db *bolt.DB, damaged bool) error {
+	if !damaged {
+		return guard(path, db.Close)
+	}
+	done := make(chan error, 1)
+	go func() { done <- guard(path, db.Close) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(closeWait):
+		slog.Error("cache: the damaged file did not close; left open", "path", path)
+		return nil
+	}
+}

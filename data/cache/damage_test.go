@@ -341,3 +341,41 @@ func TestCheckDigestAndIndexes(t *testing.T) {
 		t.Error("the digest depends on the indexes")
 	}
 }
+
+// TestTruncatedWhileOpen: a file cut short while the cache has it mapped
+// (another program, a full disk's repair) faults on the pages past its
+// end (SIGBUS); the read gives a DamagedError instead of killing the
+// program, the OnDamaged function is told once, and Rebuild works.
+func TestTruncatedWhileOpen(t *testing.T) {
+	dir, ids := syncedDir(t, 300)
+	c, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	told := 0
+	c.OnDamaged(func(*DamagedError) { told++ })
+	if err := os.Truncate(filepath.Join(dir, FileName), 8192); err != nil {
+		t.Fatal(err)
+	}
+	var first error
+	for _, id := range ids {
+		if _, err := c.Customer(id); err != nil {
+			first = err
+			break
+		}
+	}
+	isDamaged(t, first)
+	_, err = c.Events(ids[0])
+	isDamaged(t, err)
+	if told != 1 {
+		t.Errorf("OnDamaged told %d times, want 1", told)
+	}
+	if err := c.Rebuild(); err != nil {
+		t.Fatal(err)
+	}
+	applyPages(t, c, demoPages(t, 20, 500))
+	if n, err := c.Counts(); err != nil || n[wire.KindCustomer] == 0 {
+		t.Errorf("after Rebuild: %v, %v", n, err)
+	}
+}

@@ -75,7 +75,7 @@ func (c *Cache) Rebuild() error {
 	defer c.mu.Unlock()
 	path := c.file.path
 	if c.db != nil {
-		if err := guard(path, c.db.Close); err != nil {
+		if err := closeBolt(path, c.db, c.Damaged() != nil); err != nil {
 			slog.Error("cache: closing the damaged replica", "err", err)
 		}
 		c.db = nil
@@ -132,7 +132,7 @@ func freshReplica(path string) (*bolt.DB, error) {
 		return nil, fmt.Errorf("rebuild cache %s: %w", path, err)
 	}
 	if err := guard(path, func() error { return db.Update(initTx) }); err != nil {
-		db.Close()
+		closeBolt(path, db, errors.Is(err, ErrDamaged))
 		return nil, fmt.Errorf("rebuild cache %s: %w", path, err)
 	}
 	return db, nil
@@ -185,7 +185,7 @@ func salvageOutbox(dir string) (*Outbox, error) {
 				})
 			})
 		}
-		_ = guard(aside, old.Close)
+		_ = closeBolt(aside, old, true)
 	}
 	out, err := openOutbox(dir)
 	if err != nil {
