@@ -160,7 +160,7 @@ type Cache struct {
 func (c *Cache) viewDB(fn func(tx *bolt.Tx) error) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.file.run(c.db.View, fn)
+	return c.file.run(c.db, false, fn)
 }
 
 // updateDB runs fn in a write transaction of the replica (under c.mu's
@@ -168,7 +168,7 @@ func (c *Cache) viewDB(fn func(tx *bolt.Tx) error) error {
 func (c *Cache) updateDB(fn func(tx *bolt.Tx) error) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.file.run(c.db.Update, fn)
+	return c.file.run(c.db, true, fn)
 }
 
 // Open opens (creating) the cache directory dir: the outbox

@@ -37,7 +37,7 @@ func (c *Cache) Compact() error {
 		os.Remove(tmp)
 		return fmt.Errorf("compact cache: %w", err)
 	}
-	if err := c.file.run(func(func(*bolt.Tx) error) error { return bolt.Compact(dst, c.db, 0) }, nil); err != nil {
+	if err := c.file.guard(func() error { return bolt.Compact(dst, c.db, 0) }); err != nil {
 		return fail(err)
 	}
 	if err := dst.Sync(); err != nil {

@@ -251,23 +251,27 @@ func openBolt(path string, readOnly bool) (db *bolt.DB, err error) {
 // an error (the program goes on).
 func guard(path string, fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		r := recover()
-		if r == nil {
-			return
-		}
-		where := panicSite()
-		var fault interface{ Addr() uintptr }
-		if re, ok := r.(error); (ok && errors.As(re, &fault)) || strings.HasPrefix(where, "go.etcd.io/bbolt") {
-			e := &DamagedError{Path: path, Reason: DamagePage, Detail: fmt.Sprintf("%v (in %s)", r, where)}
-			slog.Error("cache: damaged file", "path", path, "detail", e.Detail)
-			err = e
-			return
-		}
-		slog.Error("cache: panic", "panic", r, "stack", string(debug.Stack()))
-		err = fmt.Errorf("cache: internal error: %v", r)
-	}()
+	defer recoverDamage(path, &err)
 	return fn()
+}
+
+// recoverDamage is guard's deferred recovery: it sets *err from the
+// panic being recovered, if any.
+func recoverDamage(path string, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	where := panicSite()
+	var fault interface{ Addr() uintptr }
+	if re, ok := r.(error); (ok && errors.As(re, &fault)) || strings.HasPrefix(where, "go.etcd.io/bbolt") {
+		e := &DamagedError{Path: path, Reason: DamagePage, Detail: fmt.Sprintf("%v (in %s)", r, where)}
+		slog.Error("cache: damaged file", "path", path, "detail", e.Detail)
+		*err = e
+		return
+	}
+	slog.Error("cache: panic", "panic", r, "stack", string(debug.Stack()))
+	*err = fmt.Errorf("cache: internal error: %v", r)
 }
 
 // panicSite names the function that raised the panic being recovered:
@@ -300,20 +304,40 @@ type fileGuard struct {
 	onDamaged atomic.Pointer[func(*DamagedError)]
 }
 
-// run runs op (a transaction of the file) with fn under guard; a damaged
-// file, now or before, gives its *DamagedError and ends the file's use.
-func (g *fileGuard) run(op func(func(*bolt.Tx) error) error, fn func(*bolt.Tx) error) error {
+// run runs fn in a transaction of db, the file (a write one with write)
+// under guard's recovery; a damaged file, now or before, gives its
+// *DamagedError and ends the file's use. (Written without closures: it
+// wraps every read.)
+func (g *fileGuard) run(db *bolt.DB, write bool, fn func(*bolt.Tx) error) (err error) {
 	if d := g.damaged.Load(); d != nil {
 		return d
 	}
-	err := guard(g.path, func() error { return op(fn) })
-	var d *DamagedError
-	if errors.As(err, &d) && g.damaged.CompareAndSwap(nil, d) {
-		if fn := g.onDamaged.Load(); fn != nil {
-			(*fn)(d)
-		}
+	defer g.mark(&err)
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverDamage(g.path, &err)
+	if write {
+		return db.Update(fn)
 	}
-	return err
+	return db.View(fn)
+}
+
+// mark ends the file's use when *err is its damage, and tells onDamaged.
+func (g *fileGuard) mark(err *error) {
+	if *err != nil {
+		g.markErr(*err)
+	}
+}
+
+// markErr is mark of an error (apart, so that a transaction without one
+// allocates nothing for it).
+func (g *fileGuard) markErr(err error) {
+	var d *DamagedError
+	if !errors.As(err, &d) || !g.damaged.CompareAndSwap(nil, d) {
+		return
+	}
+	if fn := g.onDamaged.Load(); fn != nil {
+		(*fn)(d)
+	}
 }
 
 // Damaged gives the *DamagedError the replica was found damaged with (at
@@ -328,10 +352,10 @@ func (c *Cache) Damaged() *DamagedError { return c.file.damaged.Load() }
 func (c *Cache) OnDamaged(fn func(*DamagedError)) { c.file.onDamaged.Store(&fn) }
 
 // viewTx runs fn in a read transaction of the outbox, under guard.
-func (o *Outbox) viewTx(fn func(*bolt.Tx) error) error { return o.file.run(o.db.View, fn) }
+func (o *Outbox) viewTx(fn func(*bolt.Tx) error) error { return o.file.run(o.db, false, fn) }
 
 // updateTx runs fn in a write transaction of the outbox, under guard.
-func (o *Outbox) updateTx(fn func(*bolt.Tx) error) error { return o.file.run(o.db.Update, fn) }
+func (o *Outbox) updateTx(fn func(*bolt.Tx) error) error { return o.file.run(o.db, true, fn) }
 
 // closeWait bounds how long closing a damaged file may take.
 const closeWait = time.Second
@@ -353,4 +377,14 @@ func closeBolt(path string, db *bolt.DB, damaged bool) error {
 		slog.Error("cache: the damaged file did not close; left open", "path", path)
 		return nil
 	}
+}
+
+// guard runs fn (a use of the file other than a transaction) under guard,
+// and ends the file's use when it finds it damaged.
+func (g *fileGuard) guard(fn func() error) (err error) {
+	if d := g.damaged.Load(); d != nil {
+		return d
+	}
+	defer g.mark(&err)
+	return guard(g.path, fn)
 }
