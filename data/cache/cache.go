@@ -195,7 +195,30 @@ func Open(dir string) (*Cache, error) {
 		out.Close()
 		return nil, fmt.Errorf("open cache %s: %w", path, err)
 	}
-	err = guard(path, func() error { return db.Update(initTx) })
+	err = updateGuarded(path, db, func(tx *bolt.Tx) error {
+		if m := tx.Bucket(bMeta); m != nil {
+			if v := m.Get(keySchema); v == nil || decodeUint(v) != schemaVersion ||
+				!bytes.Equal(m.Get(keyColl), collation) {
+				if err := dropAll(tx); err != nil {
+					return err
+				}
+			}
+		}
+		// A cache made before the month index gets it from its events, so
+		// it need not be refilled from the feed.
+		// (A cache whose indexes are pending gets it with the others.)
+		rebuild := tx.Bucket(bMeta) != nil && tx.Bucket(iMonthEvent) == nil &&
+			tx.Bucket(bMeta).Get(keyIndexesPending) == nil
+		if err := createAll(tx); err != nil {
+			return err
+		}
+		if rebuild {
+			if err := rebuildMonthIndex(tx); err != nil {
+				return err
+			}
+		}
+		return putSchema(tx)
+	})
 	if err != nil {
 		closeBolt(path, db, errors.Is(err, ErrDamaged))
 		out.Close()
@@ -204,33 +227,6 @@ func Open(dir string) (*Cache, error) {
 	c := &Cache{db: db, out: out}
 	c.file.path = path
 	return c, nil
-}
-
-// initTx readies an opened replica: a replica of another layout is
-// emptied, missing buckets are made, the schema is stored.
-func initTx(tx *bolt.Tx) error {
-	if m := tx.Bucket(bMeta); m != nil {
-		if v := m.Get(keySchema); v == nil || decodeUint(v) != schemaVersion ||
-			!bytes.Equal(m.Get(keyColl), collation) {
-			if err := dropAll(tx); err != nil {
-				return err
-			}
-		}
-	}
-	// A cache made before the month index gets it from its events, so
-	// it need not be refilled from the feed.
-	// (A cache whose indexes are pending gets it with the others.)
-	rebuild := tx.Bucket(bMeta) != nil && tx.Bucket(iMonthEvent) == nil &&
-		tx.Bucket(bMeta).Get(keyIndexesPending) == nil
-	if err := createAll(tx); err != nil {
-		return err
-	}
-	if rebuild {
-		if err := rebuildMonthIndex(tx); err != nil {
-			return err
-		}
-	}
-	return putSchema(tx)
 }
 
 func createAll(tx *bolt.Tx) error {

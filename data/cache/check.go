@@ -81,7 +81,8 @@ const maxProblems = 1000
 func Check(dir string) (CheckResult, error) {
 	var res CheckResult
 	path := filepath.Join(dir, FileName)
-	if _, err := os.Stat(path); err != nil {
+	st, err := os.Stat(path)
+	if err != nil {
 		return res, err
 	}
 	add := func(p Problem) bool {
@@ -98,6 +99,10 @@ func Check(dir string) (CheckResult, error) {
 			return true
 		}
 		return false
+	}
+	if st.Size() == 0 { // bbolt would make it anew; its content is lost
+		add(Problem{Code: ProblemDamaged, Detail: DamageTruncated})
+		return res, nil
 	}
 	db, err := openBolt(path, true)
 	if errors.Is(err, bolterrors.ErrTimeout) {

@@ -388,3 +388,9 @@ func (g *fileGuard) guard(fn func() error) (err error) {
 	defer g.mark(&err)
 	return guard(g.path, fn)
 }
+
+// updateGuarded runs fn in a write transaction of db, the file at path,
+// under guard (Open's first transaction, before the Cache exists).
+func updateGuarded(path string, db *bolt.DB, fn func(*bolt.Tx) error) error {
+	return guard(path, func() error { return db.Update(fn) })
+}

@@ -103,7 +103,7 @@ func openOutbox(dir string) (*Outbox, error) {
 		return nil
 	})
 	if err != nil {
-		db.Close()
+		closeBolt(path, db, errors.Is(err, ErrDamaged))
 		return nil, fmt.Errorf("init outbox %s: %w", path, err)
 	}
 	return o, nil

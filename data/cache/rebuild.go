@@ -131,7 +131,13 @@ func freshReplica(path string) (*bolt.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rebuild cache %s: %w", path, err)
 	}
-	if err := guard(path, func() error { return db.Update(initTx) }); err != nil {
+	err = updateGuarded(path, db, func(tx *bolt.Tx) error {
+		if err := createAll(tx); err != nil {
+			return err
+		}
+		return putSchema(tx)
+	})
+	if err != nil {
 		closeBolt(path, db, errors.Is(err, ErrDamaged))
 		return nil, fmt.Errorf("rebuild cache %s: %w", path, err)
 	}
