@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -265,7 +266,10 @@ func recoverDamage(path string, err *error) {
 	where := panicSite()
 	var fault interface{ Addr() uintptr }
 	if re, ok := r.(error); (ok && errors.As(re, &fault)) || strings.HasPrefix(where, "go.etcd.io/bbolt") {
-		e := &DamagedError{Path: path, Reason: DamagePage, Detail: fmt.Sprintf("%v (in %s)", r, where)}
+		// bbolt prints some keys in hex ("misplaced bucket header"):
+		// never a key in the log.
+		msg := hexRun.ReplaceAllString(fmt.Sprint(r), "(bytes)")
+		e := &DamagedError{Path: path, Reason: DamagePage, Detail: fmt.Sprintf("%s (in %s)", msg, where)}
 		slog.Error("cache: damaged file", "path", path, "detail", e.Detail)
 		*err = e
 		return
@@ -273,6 +277,9 @@ func recoverDamage(path string, err *error) {
 	slog.Error("cache: panic", "panic", r, "stack", string(debug.Stack()))
 	*err = fmt.Errorf("cache: internal error: %v", r)
 }
+
+// hexRun is a run of hex digits long enough to be a key's bytes.
+var hexRun = regexp.MustCompile(`[0-9a-fA-F]{12,}`)
 
 // panicSite names the function that raised the panic being recovered:
 // the first frame after the runtime's own.
