@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,5 +160,28 @@ func TestDeskOnDamagedCache(t *testing.T) {
 	wait("damaged:shown")
 	if findButton(d.Window().Canvas().Overlays().Top(), "Rakenna välimuisti uudelleen") == nil {
 		t.Fatalf("no rebuild button after damage in use: %q", texts(d.Window().Canvas().Overlays().Top()))
+	}
+}
+
+// TestDamagedSentences: a damaged replica is told with the rebuild, also
+// when a failed sync wraps it; a damaged outbox with the restart that
+// salvages it.
+func TestDamagedSentences(t *testing.T) {
+	if err := UseLanguage("fi"); err != nil {
+		t.Fatal(err)
+	}
+	replica := &cache.DamagedError{Path: "/x/" + cache.FileName, Reason: cache.DamagePage}
+	outbox := &cache.DamagedError{Path: "/x/" + cache.OutboxFileName, Reason: cache.DamagePage}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{replica, "Rakenna välimuisti uudelleen"},
+		{&client.Error{Kind: client.Local, Err: replica}, "Rakenna välimuisti uudelleen"},
+		{outbox, "Sulje PSOP Desk ja käynnistä se uudelleen"},
+	} {
+		if got := Sentence(tc.err); !strings.Contains(got, tc.want) {
+			t.Errorf("Sentence(%v) = %q, want it to say %q", tc.err, got, tc.want)
+		}
 	}
 }

@@ -49,9 +49,12 @@ func Sentence(err error) string {
 		de   *data.Error
 		he   *hetu.Error
 		fe   *print.FileError
+		dmg  *cache.DamagedError
 	)
 	switch {
-	case errors.Is(err, cache.ErrDamaged): // before *client.Error, which may wrap it
+	case errors.As(err, &dmg) && dmg.Outbox(): // before *client.Error, which may wrap it
+		return lang.L("The file of the changes waiting to be sent is damaged. Close PSOP Desk and start it again: the changes that can still be read are kept.")
+	case errors.Is(err, cache.ErrDamaged):
 		return lang.L("The local cache file on this computer is damaged, so its data cannot be read. Rebuild the cache: the data is fetched again from the server. Changes waiting to be sent are kept and sent.")
 	case errors.As(err, &demo):
 		why := lang.L("its data could not be opened in the demo folder. Close other PSOP Desk windows and try again, or start the demo over with -demo-reset.")

@@ -379,3 +379,24 @@ func TestTruncatedWhileOpen(t *testing.T) {
 		t.Errorf("after Rebuild: %v, %v", n, err)
 	}
 }
+
+// TestRebuildLeavesAHeldCacheAlone: Rebuild of a directory another
+// PSOP Desk holds (the window open while `psopdesk sync -rebuild` runs)
+// gives ErrLocked and removes nothing.
+func TestRebuildLeavesAHeldCacheAlone(t *testing.T) {
+	dir, ids := syncedDir(t, 20)
+	held, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if c, err := Rebuild(dir); !errors.Is(err, ErrLocked) {
+		if c != nil {
+			c.Close()
+		}
+		t.Fatalf("Rebuild of a held cache: %v, want ErrLocked", err)
+	}
+	if _, err := held.Customer(ids[0]); err != nil {
+		t.Errorf("the held cache after a refused Rebuild: %v", err)
+	}
+}
