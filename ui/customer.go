@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"log/slog"
 
 	"fyne.io/fyne/v2"
@@ -107,6 +108,9 @@ func (v *customerView) show(cd customerData) {
 	if cd.err != nil {
 		slog.Error("reading customer failed", "customer", v.cust.ID, "err", cd.err)
 		msg := lang.L("The customer's data could not be read from the local cache. The customer may no longer be visible to you; search again.")
+		if errors.Is(cd.err, cache.ErrDamaged) {
+			msg = Sentence(cd.err)
+		}
 		for _, c := range []*fyne.Container{v.info, v.purchasing, v.balance, v.reservations, v.eventsBox} {
 			l := widget.NewLabel(msg)
 			l.Wrapping = fyne.TextWrapWord

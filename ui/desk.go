@@ -205,6 +205,12 @@ type Desk struct {
 	menu     *fyne.MainMenu
 	openMenu *fyne.Menu
 
+	// The damaged cache's dialog while open, the source's rebuild, and
+	// whether one is under way (damaged.go).
+	damagedDlg dialog.Dialog
+	rebuilder  Rebuilder
+	rebuilding bool
+
 	// do runs fn on the Fyne goroutine: fyne.Do; tests run it on theirs.
 	do func(fn func())
 
@@ -288,6 +294,7 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	d.win.SetMainMenu(d.mainMenu())
 	d.installKeys()
 	a.Settings().SetTheme(FocusTheme(theme.DefaultTheme()))
+	d.watchDamage(src)
 	return d
 }
 
@@ -376,7 +383,7 @@ func (d *Desk) SyncDone(r client.Result) {
 // SyncDone. Safe from any goroutine.
 func (d *Desk) SyncFailed(err error, r client.Result) {
 	d.do(func() {
-		if d.syncFailedHere(err, r) {
+		if d.syncDamaged(err, r) || d.syncFailedHere(err, r) {
 			return
 		}
 		slog.Info("sync failed", "err", err)

@@ -34,7 +34,7 @@ func (e *DemoError) Unwrap() error { return e.Err }
 // *client.KeyFileError (its file path is shown, never its contents),
 // *client.Error by Kind, *data.Error by Code (customer number rules and
 // the refusal codes the cache gives at once), *hetu.Error by Reason,
-// cache.ErrLocked, cache.ErrNotFound, cache.ErrIncomplete, data.ErrDateFormat,
+// cache.ErrDamaged, cache.ErrLocked, cache.ErrNotFound, cache.ErrIncomplete, data.ErrDateFormat,
 // data.ErrNoSuchDay and data.ErrEndBeforeStart. Any other error gets a
 // general sentence; its text, which may be English or hold personal
 // data, is for the log only. nil gives "".
@@ -51,8 +51,13 @@ func Sentence(err error) string {
 		fe   *print.FileError
 		surl *client.ServerURLError
 		ring *client.KeyRingError
+		dmg  *cache.DamagedError
 	)
 	switch {
+	case errors.As(err, &dmg) && dmg.Outbox(): // before *client.Error, which may wrap it
+		return lang.L("The file of the changes waiting to be sent is damaged. Close PSOP Desk and start it again: the changes that can still be read are kept.")
+	case errors.Is(err, cache.ErrDamaged):
+		return lang.L("The local cache file on this computer is damaged, so its data cannot be read. Rebuild the cache: the data is fetched again from the server. Changes waiting to be sent are kept and sent.")
 	case errors.As(err, &demo):
 		why := lang.L("its data could not be opened in the demo folder. Close other PSOP Desk windows and try again, or start the demo over with -demo-reset.")
 		return lang.L("The demo server could not be started: {{.Err}}", map[string]any{"Err": why})

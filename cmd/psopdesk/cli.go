@@ -35,6 +35,7 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"customer-number": cmdCustomerNumber,
 	"outbox":          cmdOutbox,
 	"events":          cmdEvents,
+	"check":           cmdCheck,
 }
 
 func isCommand(name string) bool { _, ok := commands[name]; return ok }
@@ -73,6 +74,10 @@ func runCLIWith(args []string, stdout, stderr io.Writer) int {
 		return 1 // already printed
 	case errors.As(err, &fe):
 		fmt.Fprintf(stderr, "psopdesk %s: %s\n", args[0], fe.msg)
+		return 1
+	case errors.Is(err, cache.ErrDamaged):
+		slog.Error("the cache is damaged", "command", args[0], "err", err)
+		fmt.Fprintf(stderr, "psopdesk %s: %s\n", args[0], damagedCLISentence(cacheFlag(args[1:])))
 		return 1
 	default:
 		slog.Debug("command failed", "command", args[0], "err", err)
@@ -156,6 +161,7 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 	sf := addServerFlags(fs)
 	dir := fs.String("cache", defaultCacheDir(), lang.L("cache folder"))
 	now := nowFlag(fs)
+	rebuild := fs.Bool("rebuild", false, lang.L("make the cache anew (a damaged one is removed) and fetch everything; the changes waiting to be sent are kept and sent"))
 	if err := parseFlags(fs, args, false); err != nil {
 		return err
 	}
@@ -166,6 +172,9 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	c, err := openCacheCLI(*dir, true)
+	if *rebuild {
+		c, err = rebuildCacheCLI(c, err, *dir, stderr)
+	}
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@
 //	psopdesk customer-number ...  headless: set or remove a customer number
 //	psopdesk outbox ...           headless: list the changes waiting to be sent
 //	psopdesk events ...           headless: list, record, correct, delete events
+//	psopdesk check ...            headless: check the cache (sync -rebuild rebuilds it)
 //	psopdesk help                 print the usage
 //
 // main.go only wires: flags, open the cache, start the sync engine
@@ -97,6 +98,8 @@ Usage:
   psopdesk events list|record|edit|delete|credit-request|import ...
                             headless: the customer's service events
                             (psopdesk events -h)
+  psopdesk check -cache DIR headless: check the cache; "ok DIGEST" or what
+                            is wrong (psopdesk sync -rebuild rebuilds it)
   psopdesk help             this text
 
 Flags of the desktop program:
@@ -306,7 +309,7 @@ func openCache(dir string) (*cache.Cache, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
-	return cache.Open(dir)
+	return cache.OpenOrDamaged(dir) // a damaged replica: the window offers to rebuild it
 }
 
 // appIcon is the application icon, assets.IconPNG as a Fyne resource.

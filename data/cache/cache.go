@@ -151,6 +151,8 @@ type Cache struct {
 	// bulk is the index sources of every row while a first sync runs in
 	// bulk mode (bulk.go); nil when unknown (then read from the rows).
 	bulk *bulkRows
+	// file is the replica's path and damage state (damage.go).
+	file fileGuard
 }
 
 // viewDB runs fn in a read transaction of the replica (under c.mu's read
@@ -158,7 +160,7 @@ type Cache struct {
 func (c *Cache) viewDB(fn func(tx *bolt.Tx) error) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.db.View(fn)
+	return c.file.run(c.db, false, fn)
 }
 
 // updateDB runs fn in a write transaction of the replica (under c.mu's
@@ -166,7 +168,7 @@ func (c *Cache) viewDB(fn func(tx *bolt.Tx) error) error {
 func (c *Cache) updateDB(fn func(tx *bolt.Tx) error) error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.db.Update(fn)
+	return c.file.run(c.db, true, fn)
 }
 
 // Open opens (creating) the cache directory dir: the outbox
@@ -184,7 +186,7 @@ func Open(dir string) (*Cache, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	db, err := openBolt(path, false)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		out.Close()
 		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
@@ -193,7 +195,7 @@ func Open(dir string) (*Cache, error) {
 		out.Close()
 		return nil, fmt.Errorf("open cache %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	err = updateGuarded(path, db, func(tx *bolt.Tx) error {
 		m := tx.Bucket(bMeta)
 		if m == nil || m.Get(keySchema) == nil || decodeUint(m.Get(keySchema)) != schemaVersion ||
 			!bytes.Equal(m.Get(keyColl), collation) {
@@ -217,11 +219,13 @@ func Open(dir string) (*Cache, error) {
 		return putSchema(tx)
 	})
 	if err != nil {
-		db.Close()
+		closeBolt(path, db, errors.Is(err, ErrDamaged))
 		out.Close()
 		return nil, fmt.Errorf("init cache %s: %w", path, err)
 	}
-	return &Cache{db: db, out: out}, nil
+	c := &Cache{db: db, out: out}
+	c.file.path = path
+	return c, nil
 }
 
 func createAll(tx *bolt.Tx) error {
@@ -257,7 +261,11 @@ func dropAll(tx *bolt.Tx) error {
 func (c *Cache) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return errors.Join(c.db.Close(), c.out.Close())
+	var err error
+	if c.db != nil { // nil: damaged when opened, or a Rebuild that failed
+		err = closeBolt(c.file.path, c.db, c.Damaged() != nil)
+	}
+	return errors.Join(err, c.out.Close())
 }
 
 // Outbox is the cache directory's outbox of unsent changes.
@@ -265,9 +273,7 @@ func (c *Cache) Outbox() *Outbox { return c.out }
 
 // Path is the cache file's path.
 func (c *Cache) Path() string {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return c.db.Path()
+	return c.file.path
 }
 
 // Cursor is the Seq of the last change applied (0 for a new cache).

@@ -22,6 +22,9 @@ import (
 func (c *Cache) Compact() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if d := c.Damaged(); d != nil {
+		return d
+	}
 	path := c.db.Path()
 	tmp := path + ".compact"
 	_ = os.Remove(tmp) // a leftover of an interrupted Compact
@@ -34,7 +37,7 @@ func (c *Cache) Compact() error {
 		os.Remove(tmp)
 		return fmt.Errorf("compact cache: %w", err)
 	}
-	if err := bolt.Compact(dst, c.db, 0); err != nil {
+	if err := c.file.guard(func() error { return bolt.Compact(dst, c.db, 0) }); err != nil {
 		return fail(err)
 	}
 	if err := dst.Sync(); err != nil {

@@ -77,20 +77,24 @@ var ErrUnknownCommand = errors.New("no such command in the outbox")
 // the server. Safe for concurrent use.
 type Outbox struct {
 	db *bolt.DB
+	// file is its path and damage state (damage.go).
+	file fileGuard
 }
 
 // openOutbox opens (creating) dir/OutboxFileName, mode 0600. It gives an
 // error wrapping ErrLocked when another process holds it.
 func openOutbox(dir string) (*Outbox, error) {
 	path := filepath.Join(dir, OutboxFileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	db, err := openBolt(path, false)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open outbox %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
+	o := &Outbox{db: db}
+	o.file.path = path
+	err = o.updateTx(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bOutbox, bOutboxIDs, bRefused} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -99,10 +103,10 @@ func openOutbox(dir string) (*Outbox, error) {
 		return nil
 	})
 	if err != nil {
-		db.Close()
+		closeBolt(path, db, errors.Is(err, ErrDamaged))
 		return nil, fmt.Errorf("init outbox %s: %w", path, err)
 	}
-	return &Outbox{db: db}, nil
+	return o, nil
 }
 
 // OutboxPath is the outbox file of the cache directory dir.
@@ -120,7 +124,7 @@ func (o *Outbox) Add(cmd wire.Command, now time.Time) (Entry, error) {
 		return Entry{}, errors.New("outbox: a command needs an id and a type")
 	}
 	var e Entry
-	err := o.db.Update(func(tx *bolt.Tx) error {
+	err := o.updateTx(func(tx *bolt.Tx) error {
 		ids := tx.Bucket(bOutboxIDs)
 		if ids.Get([]byte(cmd.ID)) != nil {
 			return fmt.Errorf("outbox: command %s is there already", cmd.ID)
@@ -152,7 +156,7 @@ func orderKey(n uint64) []byte {
 // Entries lists the outbox in order: pending and applied-but-not-pulled.
 func (o *Outbox) Entries() ([]Entry, error) {
 	var out []Entry
-	err := o.db.View(func(tx *bolt.Tx) error {
+	err := o.viewTx(func(tx *bolt.Tx) error {
 		return tx.Bucket(bOutbox).ForEach(func(_, v []byte) error {
 			var e Entry
 			if err := json.Unmarshal(v, &e); err != nil {
@@ -180,7 +184,7 @@ func (o *Outbox) Pending() ([]Entry, error) {
 // update changes the entry of id with fn in one transaction; fn returning
 // drop removes it.
 func (o *Outbox) update(id string, fn func(tx *bolt.Tx, e *Entry) (drop bool, err error)) error {
-	return o.db.Update(func(tx *bolt.Tx) error {
+	return o.updateTx(func(tx *bolt.Tx) error {
 		ids, b := tx.Bucket(bOutboxIDs), tx.Bucket(bOutbox)
 		k := ids.Get([]byte(id))
 		if k == nil {
@@ -257,7 +261,7 @@ func (o *Outbox) Refuse(id string, ans wire.Answer, at time.Time) (Refusal, erro
 // Refusals lists the kept refusals, oldest first.
 func (o *Outbox) Refusals() ([]Refusal, error) {
 	var out []Refusal
-	err := o.db.View(func(tx *bolt.Tx) error {
+	err := o.viewTx(func(tx *bolt.Tx) error {
 		return tx.Bucket(bRefused).ForEach(func(_, v []byte) error {
 			var r Refusal
 			if err := json.Unmarshal(v, &r); err != nil {
@@ -278,7 +282,7 @@ func (o *Outbox) Refusals() ([]Refusal, error) {
 // data the cache no longer follows. It gives how many it removed.
 func (o *Outbox) Settle(cursor uint64, caughtUp bool) (int, error) {
 	n := 0
-	err := o.db.Update(func(tx *bolt.Tx) error {
+	err := o.updateTx(func(tx *bolt.Tx) error {
 		b, ids := tx.Bucket(bOutbox), tx.Bucket(bOutboxIDs)
 		var drop [][]byte
 		var dropIDs []string
