@@ -301,3 +301,19 @@ func safeID(id string) string {
 	}
 	return id
 }
+
+// CheckContent is Check's part inside the file (layout, rows, indexes
+// both ways, the Digest) for an open cache, in one read transaction; it
+// does not run bbolt's page check.
+func (c *Cache) CheckContent() (CheckResult, error) {
+	var res CheckResult
+	add := func(p Problem) bool {
+		if len(res.Problems) >= maxProblems {
+			return false
+		}
+		res.Problems = append(res.Problems, p)
+		return true
+	}
+	err := c.viewDB(func(tx *bolt.Tx) error { return checkContent(tx, &res, add) })
+	return res, err
+}

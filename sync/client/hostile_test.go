@@ -17,7 +17,8 @@ import (
 )
 
 // cacheState is what a user could tell of the cache: its feed, cursor,
-// completeness and how many rows of each kind it holds.
+// completeness, how many rows of each kind it holds, and the digest of
+// its content (psopdesk check's), after checking it is consistent.
 func cacheState(t *testing.T, c *cache.Cache) string {
 	t.Helper()
 	cur, err := c.Cursor()
@@ -36,7 +37,11 @@ func cacheState(t *testing.T, c *cache.Cache) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("feed=%q cursor=%d complete=%v counts=%v", feed, cur, complete, counts)
+	check, err := c.CheckContent()
+	if err != nil || len(check.Problems) > 0 {
+		t.Fatalf("check: %v %v", err, check.Problems)
+	}
+	return fmt.Sprintf("feed=%q cursor=%d complete=%v counts=%v digest=%s", feed, cur, complete, counts, check.Digest)
 }
 
 // syncedTest is newTest with the feed's changes pulled once, and the
