@@ -363,7 +363,11 @@ func (d *Desk) SyncDone(r client.Result) {
 		d.syncBar.Hide()
 		d.syncRetry.Hide()
 		d.catchUp.end(true)
-		d.syncLabel.SetText(d.syncedLine(r.Pending))
+		line := d.syncedLine(r.Pending)
+		if r.Pull.Restarted {
+			line += " – " + lang.L("the server's data did not match the cache, so the cache was filled again from the start")
+		}
+		d.syncLabel.SetText(line)
 		d.syncBox.Show()
 		d.lastFailure, d.asked = "", false
 		if d.syncErr != nil { // the failure it told of is over

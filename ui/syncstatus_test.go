@@ -73,6 +73,10 @@ func TestStatusLine(t *testing.T) {
 	f.d.SyncDone(client.Result{Pending: 1})
 	f.wait(t, "sync:done")
 	assertTexts(t, f.d.syncBox, "Synkronoitu klo 12.03 – 1 muutos odottaa lähetystä")
+	// A server behind the cache (restored from a backup): said so.
+	f.d.SyncDone(client.Result{Pull: client.Progress{Done: true, Restarted: true}})
+	f.wait(t, "sync:done")
+	assertTexts(t, f.d.syncBox, "Synkronoitu klo 12.03 – palvelimen tiedot eivät vastanneet välimuistia, joten välimuisti täytettiin uudelleen alusta")
 
 	now = now.Add(4 * time.Minute)
 	unreachable := &client.Error{Kind: client.Unreachable, Err: errors.New("dial tcp: connection refused")}
