@@ -390,7 +390,6 @@ func (d *Desk) SyncFailed(err error, r client.Result) {
 		if d.syncDamaged(err, r) || d.syncFailedHere(err, r) {
 			return
 		}
-		slog.Info("sync failed", "err", err)
 		d.syncBar.Stop()
 		d.syncBar.Hide()
 		d.catchUp.end(false)

@@ -122,7 +122,21 @@ func (d *Desk) offlineLine(pending int) string {
 	if !d.lastSynced.IsZero() {
 		return lang.L("No connection – synced at {{.Time}}", map[string]any{"Time": clockTime(d.lastSynced)})
 	}
+	if d.noDataYet() {
+		return lang.L("No connection, and no data has been fetched yet. Check the network connection and the server's address (File → Connect to a server); PSOP Desk tries again by itself.")
+	}
 	return lang.L("No connection – showing the data fetched earlier")
+}
+
+// noDataYet tells that the source has never received anything from the
+// server (a cache at cursor 0), when it can tell.
+func (d *Desk) noDataYet() bool {
+	cs, ok := d.src.(interface{ Cursor() (uint64, error) })
+	if !ok {
+		return false
+	}
+	cur, err := cs.Cursor()
+	return err == nil && cur == 0
 }
 
 // pendingLine adds to a short status line how many changes wait to be

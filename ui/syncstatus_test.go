@@ -2,12 +2,15 @@ package ui
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"psopdesk/data"
+	"psopdesk/data/cache"
 	"psopdesk/sync/client"
 )
 
@@ -117,4 +120,30 @@ func TestKeyExpiryWarning(t *testing.T) {
 	f.d.KeyExpires(time.Date(2026, 12, 21, 0, 0, 0, 0, time.UTC))
 	f.wait(t, "key:expiry")
 	assertTexts(t, f.d.keyWarning, "API-avain vanhenee 21.12.2026, 20 päivän kuluttua: luo uusi avain palvelunjärjestäjän järjestelmässä ja anna se kohdassa Tiedosto → Yhdistä palvelimeen.")
+}
+
+// A first start with no data and no connection says just that, and what
+// to do: not that earlier data is shown.
+func TestFirstStartOffline(t *testing.T) {
+	if err := UseLanguage("fi"); err != nil {
+		t.Fatal(err)
+	}
+	a := test.NewTempApp(t)
+	c, err := cache.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	f := &fixture{queue: make(chan func(), 1000)}
+	f.d = NewDesk(a, c, Options{Resync: func() {}, Today: func() data.Date { return data.NewDate(2026, 12, 1) }})
+	f.d.do = func(fn func()) { f.queue <- fn }
+	f.d.notify = func(e string) { f.events = append(f.events, e) }
+	f.d.Window().Show()
+	t.Cleanup(func() { f.d.Window().Close() })
+	f.d.SyncFailed(&client.Error{Kind: client.Unreachable, Err: errors.New("dial tcp: connection refused")}, client.Result{})
+	f.wait(t, "sync:failed")
+	got := strings.Join(texts(f.d.syncBox), " ")
+	if !strings.Contains(got, "Ei yhteyttä, eikä tietoja ole vielä haettu") || strings.Contains(got, "aiemmin haetut") {
+		t.Errorf("status line %q", got)
+	}
 }
