@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -298,9 +299,9 @@ func TestHungServer(t *testing.T) {
 	for _, mid := range []bool{false, true} {
 		t.Run(fmt.Sprintf("mid-body=%v", mid), func(t *testing.T) {
 			release := make(chan struct{})
-			var requests int
+			var requests atomic.Int32
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				requests++
+				requests.Add(1)
 				if mid {
 					w.Header().Set("Content-Type", "application/json")
 					w.WriteHeader(http.StatusOK)
@@ -327,8 +328,8 @@ func TestHungServer(t *testing.T) {
 			if took > 20*idle {
 				t.Errorf("reported after %v (idle timeout %v)", took, idle)
 			}
-			if requests != 1 {
-				t.Errorf("%d requests, want 1", requests)
+			if n := requests.Load(); n != 1 {
+				t.Errorf("%d requests, want 1", n)
 			}
 		})
 	}
