@@ -56,7 +56,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"psopdesk/assets"
 	"psopdesk/cmd/psopdesk/instance"
 	"psopdesk/cmd/psopdesk/logging"
 	"psopdesk/data/cache"
@@ -307,29 +306,6 @@ func openCache(dir string) (*cache.Cache, error) {
 		return nil, err
 	}
 	return cache.Open(dir)
-}
-
-// appIcon is the application icon, assets.IconPNG as a Fyne resource.
-var appIcon fyne.Resource = fyne.NewStaticResource("icon.png", assets.IconPNG)
-
-// setMetadata gives a `go build` binary the metadata `fyne package` would
-// embed from FyneApp.toml, unless a packaged build or a FyneApp.toml in the
-// working folder already gave it (keep the values in step with the file).
-func setMetadata(a fyne.App) {
-	if m := a.Metadata(); m.Name != "" {
-		slog.Info("app metadata from FyneApp.toml or the package", "name", m.Name, "version", m.Version,
-			"fyneDo", m.Migrations["fyneDo"])
-		if m.Icon == nil { // a relative Icon path read from another folder
-			a.SetIcon(appIcon)
-		}
-		return
-	}
-	slog.Info("app metadata built in (no FyneApp.toml found)")
-	app.SetMetadata(fyne.AppMetadata{
-		ID: appID, Name: "PSOP Desk", Version: "0.1.0", Build: 1, Icon: appIcon,
-		Migrations: map[string]bool{"fyneDo": true},
-	})
-	a.SetIcon(appIcon)
 }
 
 // showFatal shows msg in a small window sized to it, one sentence a line,
