@@ -95,6 +95,7 @@ func newStatementTab(v *customerView) *statementTab {
 	s.month.SetSelectedIndex(1)
 	s.from.SetText(s.months[1].Format())
 	s.to.SetText(monthEnd(s.months[1]).Format())
+	s.usePeriod() // the period last used, if any
 	s.setting = false
 
 	s.makeBtn = widget.NewButtonWithIcon(lang.L("Make co-payment statement"), theme.DocumentIcon(), s.make)
@@ -371,6 +372,7 @@ func (s *statementTab) make() {
 	}
 	s.errLabel.Hide()
 	s.clear()
+	s.rememberPeriod(from, to)
 	s.makes++
 	n, id, made := s.makes, s.v.cust.ID, s.v.d.opt.Today()
 	src := s.v.d.src

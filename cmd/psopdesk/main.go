@@ -183,14 +183,18 @@ func runGUI(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "psopdesk:", err)
 		return 2
 	}
-	// The language before the app: Fyne picks its texts when it starts.
+	useSavedConnection(&f)
+	a := app.NewWithID(appID)
+	setMetadata(a)
+	// The language before any window: -lang, else the one chosen in the
+	// settings, else the system's.
+	if f.lang == "" {
+		f.lang = ui.SavedLanguage(a)
+	}
 	if err := ui.UseLanguage(f.lang); err != nil {
 		fmt.Fprintln(stderr, "psopdesk:", err)
 		return 2
 	}
-	useSavedConnection(&f)
-	a := app.NewWithID(appID)
-	setMetadata(a)
 	// A second launch on the same cache brings the first one's window
 	// forward, or says that a headless sync holds the cache.
 	if code, done := handOver(a, f.cacheDir, stderr); done {
@@ -223,7 +227,9 @@ func runGUI(args []string, stderr io.Writer) int {
 	engine := client.NewEngine(c, conn.connect, f.now.Now)
 	desk := ui.NewDesk(a, c, ui.Options{DataDir: f.cacheDir, Language: ui.Language(), Resync: engine.Request,
 		Now: f.now.Now, CancelSync: engine.Cancel,
-		Connection: &ui.Connection{Server: f.server, Keys: conn.keys, Use: conn.use}})
+		Connection: &ui.Connection{Server: f.server, Keys: conn.keys, Use: conn.use},
+		LogDir:     logging.Dir(), SyncInterval: engine.SetInterval})
+	desk.RestoreOpenCustomers()
 	conn.engine, conn.onExpiry = engine, desk.KeyExpires
 	holder, err := instance.Listen(f.cacheDir, instance.Window, func() {
 		fyne.Do(func() {
