@@ -104,7 +104,7 @@ func syncInterval(p fyne.Preferences) time.Duration {
 // size when it closes.
 func (d *Desk) useSettings() {
 	p := d.app.Preferences()
-	slog.Info("settings", "saved", settingsSummary(p))
+	slog.Info("settings in use", "settings", settingsSummary(p))
 	if t := p.String(prefTheme); t != themeSystem {
 		applyTheme(d.app, t)
 	}

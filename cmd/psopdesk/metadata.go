@@ -12,9 +12,12 @@ import (
 	"psopdesk/assets"
 )
 
-// fyneAppToml is this folder's FyneApp.toml, the one copy: `fyne package
-// --src cmd/psopdesk` reads it, and a `go build` binary run from another
-// folder takes its metadata from this embedded copy.
+// fyneAppToml is this folder's FyneApp.toml, the one copy (a regular
+// file, no link: Windows checkouts break links): `fyne package --src
+// cmd/psopdesk` reads it (its Icon path is relative to this folder), a
+// development run from this folder reads it, and a `go build` binary run
+// from anywhere else takes its metadata from this embedded copy. It holds
+// no comments: `fyne package` rewrites it, raising Build by one.
 //
 //go:embed FyneApp.toml
 var fyneAppToml []byte
