@@ -84,7 +84,15 @@ func (d *Desk) showAbout() {
 	closeBtn.Importance = widget.HighImportance
 	a.dlg = dialog.NewCustomWithoutButtons(lang.L("About PSOP Desk"), body, d.win)
 	a.dlg.SetButtons([]fyne.CanvasObject{closeBtn})
+	restore := keysWhileOpen(d.win.Canvas(), func(k *fyne.KeyEvent) bool {
+		if k.Name == fyne.KeyEscape || k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
+			a.dlg.Hide()
+			return true
+		}
+		return false
+	})
 	a.dlg.SetOnClosed(func() {
+		restore()
 		if d.about == a {
 			d.about = nil
 		}

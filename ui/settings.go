@@ -221,7 +221,9 @@ func (d *Desk) showSettings() {
 	body := container.New(layout.NewFormLayout(), rows...)
 	s.dlg = dialog.NewCustomWithoutButtons(lang.L("Settings"), body, d.win)
 	s.dlg.SetButtons([]fyne.CanvasObject{cancel, s.ok})
+	restore := keysWhileOpen(d.win.Canvas(), s.key)
 	s.dlg.SetOnClosed(func() {
+		restore()
 		if d.settings == s {
 			d.settings = nil
 		}
@@ -300,6 +302,20 @@ func (s *settingsDialog) key(k *fyne.KeyEvent) bool {
 		return false
 	}
 	return true
+}
+
+// keysWhileOpen gives the window's keys that no focused widget takes
+// (after a click on a label) to handle while a dialog is open, the
+// others to the window's own handler; the returned func restores that
+// handler when the dialog closes.
+func keysWhileOpen(c fyne.Canvas, handle func(*fyne.KeyEvent) bool) (restore func()) {
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if !handle(k) && prev != nil {
+			prev(k)
+		}
+	})
+	return func() { c.SetOnTypedKey(prev) }
 }
 
 // keySelect is a Select whose Enter and Escape go to its dialog (the
