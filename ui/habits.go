@@ -34,14 +34,19 @@ func (d *Desk) savedWindowSize(def fyne.Size) fyne.Size {
 	return fyne.NewSize(float32(w), float32(h))
 }
 
-// rememberWindow keeps the window's size when the user closes it (or the
-// app stops), for the next start.
+// rememberWindow keeps the window's size and the customer selected when
+// the user closes the window (or the app stops), for the next start.
 func (d *Desk) rememberWindow() {
 	d.win.SetCloseIntercept(func() {
-		d.saveWindowSize()
+		d.saveHabits()
 		d.win.Close()
 	})
-	d.app.Lifecycle().SetOnStopped(d.saveWindowSize)
+	d.app.Lifecycle().SetOnStopped(d.saveHabits)
+}
+
+func (d *Desk) saveHabits() {
+	d.saveWindowSize()
+	d.rememberOpenCustomers()
 }
 
 func (d *Desk) saveWindowSize() {

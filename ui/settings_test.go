@@ -185,7 +185,7 @@ func TestOpenCustomersReopened(t *testing.T) {
 	f.d.openCustomer(f.d.search.results[0].Customer, tabInfo)
 	f.wait(t, "customer:cust-2")
 	f.d.tabs.Select(f.d.views["cust-1"].tab)
-	f.d.rememberOpenCustomers() // the tab's OnSelected is the keyboard helper's; a close or open saves too
+	f.d.saveHabits() // as when the window closes: the selected customer too
 	p := f.d.app.Preferences()
 	ids := p.StringList(prefOpenCustomers)
 	if !slices.Equal(ids, []string{"cust-1", "cust-2"}) {

@@ -131,7 +131,7 @@ func parseGUIFlags(args []string, stderr io.Writer) (guiFlags, error) {
 	fs.StringVar(&f.keyFile, "api-key-file", "", "file holding the provider's API key (with -server; without it the key is\n"+
 		"read from the system's keyring, or asked for)")
 	fs.BoolVar(&f.demo, "demo", false, "demo mode even when a server has been connected to from the window")
-	fs.StringVar(&f.lang, "lang", "", `UI language: fi, en or sv ("": the system's if supported, else fi)`)
+	fs.StringVar(&f.lang, "lang", "", `UI language: fi, en or sv ("": the one chosen in the settings, else the system's if supported, else fi)`)
 	fs.IntVar(&f.demoCustomers, "demo-customers", 2000, "number of generated customers in demo mode")
 	fs.BoolVar(&f.demoReset, "demo-reset", false, "demo mode: start over with fresh demo data (discards the demo's changes)")
 	fs.Var(&f.now, "now", "the program's clock starts at this instant (RFC 3339, e.g. 2026-12-01T09:00:00+02:00) and runs on; for tests and demos")
