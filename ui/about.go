@@ -62,6 +62,9 @@ type aboutDialog struct {
 // the bundled font and the main libraries, each text in a scrollable
 // list. Enter and Escape close it (its one button).
 func (d *Desk) showAbout() {
+	if d.about != nil {
+		return
+	}
 	a := &aboutDialog{}
 	meta := d.app.Metadata()
 	title := widget.NewLabelWithStyle(lang.L("PSOP Desk"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -161,6 +161,10 @@ type settingsDialog struct {
 // (Enter) saves and applies them; Peruuta (Escape) leaves them as they
 // were.
 func (d *Desk) showSettings() {
+	if d.settings != nil { // Ctrl+, again: the open one
+		d.win.Canvas().Focus(d.settings.language)
+		return
+	}
 	p := d.app.Preferences()
 	s := &settingsDialog{d: d}
 	s.ok = widget.NewButton(lang.L("OK"), s.save)
@@ -275,6 +279,9 @@ func (s *settingsDialog) save() {
 		}
 	}
 	dir := filepath.Clean(strings.TrimSpace(s.printsDir.Text))
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	if def, err := s.d.defaultPrintsDir(); strings.TrimSpace(s.printsDir.Text) == "" || (err == nil && dir == def) {
 		p.SetString(prefPrintsDir, "")
 	} else {

@@ -144,6 +144,10 @@ func TestSettingsEscapeCancels(t *testing.T) {
 	f := newFixture(t, Options{SyncInterval: func(d time.Duration) { intervals = append(intervals, d) }})
 	for _, field := range []string{"language", "folder"} {
 		s := openSettings(t, f)
+		menuItem(t, f.d, "Asetukset…").Action() // Ctrl+, again
+		if n := len(f.d.Window().Canvas().Overlays().List()); n != 1 || f.d.settings != s {
+			t.Fatalf("%d dialogs after a second Ctrl+,", n)
+		}
 		s.language.SetSelected("English")
 		s.theme.SetSelected("Tumma")
 		s.interval.SetSelected("1 minuutin välein")
