@@ -152,6 +152,13 @@ type Options struct {
 	// server (the menu item and the dialog asked for by a missing or
 	// refused API key). Nil: demo or a fixed key file, nothing asked.
 	Connection *Connection
+	// LogDir is the log's folder, opened by Ohje → Avaa lokikansio
+	// (OpenFile). Empty: no such menu item.
+	LogDir string
+	// SyncInterval sets how often the sync runs by itself
+	// (client.Engine.SetInterval): the saved setting at start and the one
+	// chosen in Asetukset. It must not block. Nil: no such setting.
+	SyncInterval func(time.Duration)
 }
 
 // searchLimit is the number of search results shown at most.
@@ -211,6 +218,9 @@ type Desk struct {
 	rebuilder  Rebuilder
 	rebuilding bool
 
+	settings *settingsDialog // the Asetukset dialog while open
+	about    *aboutDialog    // the Tietoja dialog while open
+
 	// do runs fn on the Fyne goroutine: fyne.Do; tests run it on theirs.
 	do func(fn func())
 
@@ -260,6 +270,7 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 			}
 		}
 		d.updateRightPane()
+		d.rememberOpenCustomers()
 	}
 	hint := widget.NewLabel(lang.L("Choose a customer from the search results."))
 	hint.Alignment = fyne.TextAlignCenter
@@ -285,15 +296,17 @@ func NewDesk(a fyne.App, src Source, opt Options) *Desk {
 	split.Offset = 0.27
 	top := container.NewVBox(d.syncBox, d.catchUp.box, d.keyWarning, container.NewPadded(d.search.bar))
 	d.win.SetContent(container.NewBorder(top, nil, nil, nil, split))
-	d.win.Resize(fyne.NewSize(1260, 780))
+	d.win.Resize(d.savedWindowSize(fyne.NewSize(1260, 780)))
+	// The theme shows the focused widget clearly (theme.go); the settings
+	// may force its light or dark variant.
+	a.Settings().SetTheme(FocusTheme(theme.DefaultTheme()))
+	d.useSettings()
 	// The search field has the keyboard when the window opens.
 	d.win.Canvas().Focus(d.search.entry)
 
-	// The menus and the keyboard (menu.go, keys.go); the theme shows the
-	// focused widget clearly (theme.go).
+	// The menus and the keyboard (menu.go, keys.go).
 	d.win.SetMainMenu(d.mainMenu())
 	d.installKeys()
-	a.Settings().SetTheme(FocusTheme(theme.DefaultTheme()))
 	d.watchDamage(src)
 	return d
 }
@@ -539,12 +552,22 @@ func (d *Desk) openCustomer(c data.Customer, tab int) {
 	d.tabs.Append(v.tab)
 	d.tabs.Select(v.tab)
 	d.updateRightPane()
+	d.rememberOpenCustomers()
 	v.load()
 }
 
-// printsDir is DataDir/tulosteet (the home folder's when DataDir is
-// empty), where printable statements are written.
+// printsDir is where printable statements are written: the folder chosen
+// in Asetukset, else defaultPrintsDir.
 func (d *Desk) printsDir() (string, error) {
+	if dir := d.app.Preferences().String(prefPrintsDir); dir != "" {
+		return dir, nil
+	}
+	return d.defaultPrintsDir()
+}
+
+// defaultPrintsDir is DataDir/tulosteet (the home folder's when DataDir
+// is empty).
+func (d *Desk) defaultPrintsDir() (string, error) {
 	base := d.opt.DataDir
 	if base == "" {
 		home, err := os.UserHomeDir()

@@ -43,6 +43,8 @@ func (d *Desk) mainMenu() *fyne.MainMenu {
 		fyne.NewMenuItemSeparator(),
 		item(lang.L("Close customer"), ctrl(fyne.KeyW), unlessModal(d.closeCustomer)),
 	)
+	settingsFile, settingsHelp := settingsMenuItems(d)
+	file = append(append(file, fyne.NewMenuItemSeparator()), settingsFile...)
 
 	edit := []*fyne.MenuItem{
 		item(lang.L("Cut"), &fyne.ShortcutCut{}, func() { d.toFocused(&fyne.ShortcutCut{Clipboard: d.app.Clipboard()}) }),
@@ -71,6 +73,7 @@ func (d *Desk) mainMenu() *fyne.MainMenu {
 	d.fillOpenMenu()
 
 	help := []*fyne.MenuItem{item(lang.L("Keyboard shortcuts"), plain(fyne.KeyF1), unlessModal(d.showHelp))}
+	help = append(append(help, fyne.NewMenuItemSeparator()), settingsHelp...)
 
 	d.menu = fyne.NewMainMenu(
 		fyne.NewMenu(lang.L("menu.file"), file...),

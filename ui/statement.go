@@ -99,6 +99,7 @@ func newStatementTab(v *customerView) *statementTab {
 	s.month.SetSelectedIndex(1)
 	s.from.SetText(s.months[1].Format())
 	s.to.SetText(monthEnd(s.months[1]).Format())
+	s.usePeriod() // the period last used, if any
 	s.setting = false
 
 	s.makeBtn = newKeyButton(lang.L("Make co-payment statement"), theme.DocumentIcon(), s.make)
@@ -377,6 +378,7 @@ func (s *statementTab) make() {
 	}
 	s.errLabel.Hide()
 	s.clear()
+	s.rememberPeriod(from, to)
 	s.makes++
 	n, id, made := s.makes, s.v.cust.ID, s.v.d.opt.Today()
 	src := s.v.d.src

@@ -133,7 +133,9 @@ func (k *connector) connect(ctx context.Context) (*client.Client, error) {
 		return client.NewClient(k.demo.URL, k.demo.Keys["prov-1"]), nil
 	}
 	slog.Info("demo mode: starting the reference organizer", "customers", k.f.demoCustomers)
-	run, err := organizer.StartDemo(ctx, demoOrganizerDir(k.f.cacheDir), k.f.demoCustomers)
+	// Not the run's context: it ends with this run, and the server must
+	// serve the later ones too (close stops it).
+	run, err := organizer.StartDemo(context.WithoutCancel(ctx), demoOrganizerDir(k.f.cacheDir), k.f.demoCustomers)
 	if err != nil {
 		slog.Error("demo server failed", "err", err)
 		return nil, &ui.DemoError{Err: err}

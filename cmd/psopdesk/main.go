@@ -57,7 +57,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"psopdesk/assets"
 	"psopdesk/cmd/psopdesk/instance"
 	"psopdesk/cmd/psopdesk/logging"
 	"psopdesk/data/cache"
@@ -135,7 +134,7 @@ func parseGUIFlags(args []string, stderr io.Writer) (guiFlags, error) {
 	fs.StringVar(&f.keyFile, "api-key-file", "", "file holding the provider's API key (with -server; without it the key is\n"+
 		"read from the system's keyring, or asked for)")
 	fs.BoolVar(&f.demo, "demo", false, "demo mode even when a server has been connected to from the window")
-	fs.StringVar(&f.lang, "lang", "", `UI language: fi, en or sv ("": the system's if supported, else fi)`)
+	fs.StringVar(&f.lang, "lang", "", `UI language: fi, en or sv ("": the one chosen in the settings, else the system's if supported, else fi)`)
 	fs.IntVar(&f.demoCustomers, "demo-customers", 2000, "number of generated customers in demo mode")
 	fs.BoolVar(&f.demoReset, "demo-reset", false, "demo mode: start over with fresh demo data (discards the demo's changes)")
 	fs.Var(&f.now, "now", "the program's clock starts at this instant (RFC 3339, e.g. 2026-12-01T09:00:00+02:00) and runs on; for tests and demos")
@@ -187,14 +186,18 @@ func runGUI(args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "psopdesk:", err)
 		return 2
 	}
-	// The language before the app: Fyne picks its texts when it starts.
+	useSavedConnection(&f)
+	a := app.NewWithID(appID)
+	setMetadata(a)
+	// The language before any window: -lang, else the one chosen in the
+	// settings, else the system's.
+	if f.lang == "" {
+		f.lang = ui.SavedLanguage(a)
+	}
 	if err := ui.UseLanguage(f.lang); err != nil {
 		fmt.Fprintln(stderr, "psopdesk:", err)
 		return 2
 	}
-	useSavedConnection(&f)
-	a := app.NewWithID(appID)
-	setMetadata(a)
 	// A second launch on the same cache brings the first one's window
 	// forward, or says that a headless sync holds the cache.
 	if code, done := handOver(a, f.cacheDir, stderr); done {
@@ -227,7 +230,9 @@ func runGUI(args []string, stderr io.Writer) int {
 	engine := client.NewEngine(c, conn.connect, f.now.Now)
 	desk := ui.NewDesk(a, c, ui.Options{DataDir: f.cacheDir, Language: ui.Language(), Resync: engine.Request,
 		Now: f.now.Now, CancelSync: engine.Cancel,
-		Connection: &ui.Connection{Server: f.server, Keys: conn.keys, Use: conn.use}})
+		Connection: &ui.Connection{Server: f.server, Keys: conn.keys, Use: conn.use},
+		LogDir:     logging.Dir(), SyncInterval: engine.SetInterval})
+	desk.RestoreOpenCustomers()
 	conn.engine, conn.onExpiry = engine, desk.KeyExpires
 	holder, err := instance.Listen(f.cacheDir, instance.Window, func() {
 		fyne.Do(func() {
@@ -310,29 +315,6 @@ func openCache(dir string) (*cache.Cache, error) {
 		return nil, err
 	}
 	return cache.OpenOrDamaged(dir) // a damaged replica: the window offers to rebuild it
-}
-
-// appIcon is the application icon, assets.IconPNG as a Fyne resource.
-var appIcon fyne.Resource = fyne.NewStaticResource("icon.png", assets.IconPNG)
-
-// setMetadata gives a `go build` binary the metadata `fyne package` would
-// embed from FyneApp.toml, unless a packaged build or a FyneApp.toml in the
-// working folder already gave it (keep the values in step with the file).
-func setMetadata(a fyne.App) {
-	if m := a.Metadata(); m.Name != "" {
-		slog.Info("app metadata from FyneApp.toml or the package", "name", m.Name, "version", m.Version,
-			"fyneDo", m.Migrations["fyneDo"])
-		if m.Icon == nil { // a relative Icon path read from another folder
-			a.SetIcon(appIcon)
-		}
-		return
-	}
-	slog.Info("app metadata built in (no FyneApp.toml found)")
-	app.SetMetadata(fyne.AppMetadata{
-		ID: appID, Name: "PSOP Desk", Version: "0.1.0", Build: 1, Icon: appIcon,
-		Migrations: map[string]bool{"fyneDo": true},
-	})
-	a.SetIcon(appIcon)
 }
 
 // showFatal shows msg in a small window sized to it, one sentence a line,

@@ -15,31 +15,31 @@ import (
 	"psopdesk/sync/client"
 )
 
-// TestFyneAppToml checks that the one FyneApp.toml at the root serves this
-// main package too (fyne package reads it from here) and that the metadata
-// built into setMetadata says the same.
+// TestFyneAppToml checks the one FyneApp.toml, this folder's (fyne package
+// --src cmd/psopdesk reads it; a regular file, no link), its icon path
+// relative to this folder, and that the embedded copy gives the metadata.
 func TestFyneAppToml(t *testing.T) {
-	root, err := os.ReadFile("../../FyneApp.toml")
-	if err != nil {
-		t.Fatal(err)
+	fi, err := os.Lstat("FyneApp.toml")
+	if err != nil || !fi.Mode().IsRegular() {
+		t.Fatalf("cmd/psopdesk/FyneApp.toml is not a regular file: %v", err)
 	}
-	here, err := os.ReadFile("FyneApp.toml")
-	if err != nil {
-		t.Fatalf("cmd/psopdesk/FyneApp.toml (a link to the root file): %v", err)
-	}
-	if string(here) != string(root) {
-		t.Error("cmd/psopdesk/FyneApp.toml differs from the root file: keep one file and a link")
+	if _, err := os.Stat("../../FyneApp.toml"); err == nil {
+		t.Error("a second FyneApp.toml at the root: keep only cmd/psopdesk/FyneApp.toml")
 	}
 	for _, line := range []string{
-		`Icon = "assets/icon.png"`, `Name = "PSOP Desk"`, `ID = "` + appID + `"`,
-		`Version = "0.1.0"`, `Build = 1`, `fyneDo = true`,
+		`Icon = "../../assets/icon.png"`, `Name = "PSOP Desk"`, `ID = "` + appID + `"`, `fyneDo = true`,
 	} {
-		if !strings.Contains(string(root), line) {
+		if !strings.Contains(string(fyneAppToml), line) {
 			t.Errorf("FyneApp.toml lacks %s", line)
 		}
 	}
 	if _, err := os.Stat("../../assets/icon.png"); err != nil {
 		t.Errorf("the icon FyneApp.toml names: %v", err)
+	}
+	m, err := builtInMetadata()
+	if err != nil || m.ID != appID || m.Name != "PSOP Desk" || m.Version == "" || m.Build < 1 ||
+		!m.Migrations["fyneDo"] || m.Icon == nil {
+		t.Errorf("built-in metadata %+v, %v", m, err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"psopdesk/data/cache"
@@ -64,7 +65,7 @@ type Engine struct {
 	again   chan struct{}
 	// backoff is the first and the longest wait before an automatic retry.
 	backoff, backoffMax time.Duration
-	interval            time.Duration
+	interval            atomic.Int64 // a time.Duration: SetInterval may run while Run does
 	ctl                 control // Cancel, Reconnect
 }
 
@@ -76,8 +77,10 @@ func NewEngine(c *cache.Cache, connect func(context.Context) (*Client, error), n
 	if now == nil {
 		now = time.Now
 	}
-	return &Engine{c: c, connect: connect, now: now, again: make(chan struct{}, 1),
-		backoff: BackoffFirst, backoffMax: BackoffMax, interval: Interval}
+	e := &Engine{c: c, connect: connect, now: now, again: make(chan struct{}, 1),
+		backoff: BackoffFirst, backoffMax: BackoffMax}
+	e.interval.Store(int64(Interval))
+	return e
 }
 
 // Request asks for a run (after a change the user made, F5 / Ctrl+R, a
@@ -90,8 +93,9 @@ func (e *Engine) Request() {
 	}
 }
 
-// SetInterval sets how often Run runs by itself (default Interval).
-func (e *Engine) SetInterval(d time.Duration) { e.interval = d }
+// SetInterval sets how often Run runs by itself (default Interval), from
+// the next wait on. Safe from any goroutine.
+func (e *Engine) SetInterval(d time.Duration) { e.interval.Store(int64(d)) }
 
 // Run runs at once and then on every Request, after a transient failure
 // again with backoff, and otherwise every interval, until ctx ends; it
@@ -125,7 +129,7 @@ func (e *Engine) Run(ctx context.Context, r Reporter) {
 			wait, retry = 0, nil
 		}
 		if retry == nil {
-			retry = time.After(e.interval)
+			retry = time.After(time.Duration(e.interval.Load()))
 		}
 		select {
 		case <-ctx.Done():
