@@ -15,16 +15,14 @@ import (
 	"psopdesk/sync/client"
 )
 
-// TestFyneAppToml checks the one FyneApp.toml, this folder's (fyne package
-// --src cmd/psopdesk reads it; a regular file, no link), its icon path
-// relative to this folder, and that the embedded copy gives the metadata.
+// TestFyneAppToml checks this folder's FyneApp.toml (fyne package --src
+// cmd/psopdesk reads it; a regular file, no link; the root's is the same
+// but for the icon path, TestFyneAppTomlCopy), its icon path relative to
+// this folder, and that the embedded copy gives the metadata.
 func TestFyneAppToml(t *testing.T) {
 	fi, err := os.Lstat("FyneApp.toml")
 	if err != nil || !fi.Mode().IsRegular() {
 		t.Fatalf("cmd/psopdesk/FyneApp.toml is not a regular file: %v", err)
-	}
-	if _, err := os.Stat("../../FyneApp.toml"); err == nil {
-		t.Error("a second FyneApp.toml at the root: keep only cmd/psopdesk/FyneApp.toml")
 	}
 	for _, line := range []string{
 		`Icon = "../../assets/icon.png"`, `Name = "PSOP Desk"`, `ID = "` + appID + `"`, `fyneDo = true`,

@@ -12,12 +12,14 @@ import (
 	"psopdesk/assets"
 )
 
-// fyneAppToml is this folder's FyneApp.toml, the one copy (a regular
-// file, no link: Windows checkouts break links): `fyne package --src
-// cmd/psopdesk` reads it (its Icon path is relative to this folder), a
-// development run from this folder reads it, and a `go build` binary run
-// from anywhere else takes its metadata from this embedded copy. It holds
-// no comments: `fyne package` rewrites it, raising Build by one.
+// fyneAppToml is this folder's FyneApp.toml, a copy of the project's at
+// the repository's root but for the icon's path (regular files, no link:
+// Windows checkouts break links; TestFyneAppTomlCopy keeps them the
+// same): `fyne package --src cmd/psopdesk` reads it (its Icon path is
+// relative to this folder), a development run from the root reads the
+// root's, and a `go build` binary run from anywhere else takes its
+// metadata from this embedded copy. Neither holds comments: `fyne
+// package` rewrites the file, raising Build by one.
 //
 //go:embed FyneApp.toml
 var fyneAppToml []byte
