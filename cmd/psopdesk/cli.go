@@ -166,6 +166,11 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 	if err := sf.check(); err != nil {
 		return err
 	}
+	if stop, err := startCPUProfile(); err != nil {
+		return err
+	} else {
+		defer stop()
+	}
 	c, err := openCacheCLI(*dir, true)
 	if err != nil {
 		return err
