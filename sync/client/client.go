@@ -329,7 +329,7 @@ func (cl *Client) fetch(ctx context.Context, cursor uint64) (wire.ChangesPage, e
 	case code != http.StatusOK:
 		return page, &Error{Server, replyError(resp)}
 	}
-	if err := json.Unmarshal(resp.Body(), &page); err != nil {
+	if page, err = decodePage(resp.Body(), cl.pageSize); err != nil {
 		return page, &Error{BadReply, fmt.Errorf("reply is not a changes page: %w", err)}
 	}
 	return page, nil
