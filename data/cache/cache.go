@@ -557,6 +557,17 @@ func decodeRow[T any](raw []byte, id string, idOf func(*T) *string, wantRaw bool
 // parseRow validates raw as kind's JSON and gives its index source and,
 // with wantRaw, its stored bytes, with wantIdx its index entries.
 func parseRow(kind wire.Kind, id string, raw []byte, wantRaw, wantIdx bool) (parsedRow, error) {
+	if r, ok := fastRow(kind, id, raw); ok {
+		if wantIdx {
+			r.idx = appendEntries(nil, nil, kind, id, r.src)
+		}
+		return r, nil
+	}
+	return parseRowTyped(kind, id, raw, wantRaw, wantIdx)
+}
+
+// parseRowTyped is parseRow decoding raw into kind's type (decodeRow).
+func parseRowTyped(kind wire.Kind, id string, raw []byte, wantRaw, wantIdx bool) (parsedRow, error) {
 	var r parsedRow
 	var err error
 	switch kind {
