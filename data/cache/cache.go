@@ -184,7 +184,7 @@ func Open(dir string) (*Cache, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	db, err := bolt.Open(path, 0o600, replicaOptions())
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		out.Close()
 		return nil, fmt.Errorf("%s: %w", path, ErrLocked)
@@ -375,6 +375,7 @@ func (c *Cache) ApplyPage(changes []wire.Change, next uint64) error {
 				return err
 			}
 		}
+		c.bulkTx(tx, bulk)
 		for i := range changes {
 			var err error
 			if bulk {

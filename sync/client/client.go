@@ -164,7 +164,7 @@ func NewClient(baseURL, apiKey string) *Client {
 			}
 			return r.StatusCode() >= 500
 		})
-	return &Client{http: h, pageSize: wire.DefaultPageSize}
+	return &Client{http: h, pageSize: FirstSyncPageSize}
 }
 
 // SetRetryWaits sets the wait before the first retry of a request and the

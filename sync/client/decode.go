@@ -79,6 +79,7 @@ func decodeChange(s *jsonscan.Scanner) (wire.Change, error) {
 	s.Peek()
 	start := s.Pos()
 	var hasSeq, hasData bool
+	var f dataFields // read with the data when the kind came before it
 	err := s.Object(func(key []byte, escaped bool) error {
 		if escaped {
 			_, err := s.Skip()
@@ -100,9 +101,13 @@ func decodeChange(s *jsonscan.Scanner) (wire.Change, error) {
 				ch.Data, hasData = nil, false
 				return nil
 			}
-			var raw []byte
-			raw, err = s.Skip()
-			ch.Data, hasData = raw, true
+			f = dataFields{}
+			if ch.Kind != "" {
+				ch.Data, err = scanData(s, ch.Kind, &f)
+			} else {
+				ch.Data, err = s.Skip()
+			}
+			hasData = true
 		default:
 			_, err = s.Skip()
 		}
@@ -131,7 +136,13 @@ func decodeChange(s *jsonscan.Scanner) (wire.Change, error) {
 	case !hasData:
 		return ch, fmt.Errorf("seq %d: a put without data", ch.Seq)
 	}
-	if err := checkData(ch.Kind, ch.ID, ch.Data); err != nil {
+	if f.kind != ch.Kind { // the data came before the kind
+		f = dataFields{}
+		if _, err := scanData(jsonscan.New(ch.Data), ch.Kind, &f); err != nil {
+			return ch, fmt.Errorf("seq %d: data: %w", ch.Seq, err)
+		}
+	}
+	if err := f.check(ch.ID); err != nil {
 		return ch, fmt.Errorf("seq %d: %w", ch.Seq, err)
 	}
 	return ch, nil
@@ -173,38 +184,53 @@ func scanOp(s *jsonscan.Scanner) (wire.Op, error) {
 	return "", errors.New("unknown op")
 }
 
-// checkData checks a put's data (already scanned as valid JSON): an
-// object with the fields its kind cannot be without.
-func checkData(kind wire.Kind, id string, raw []byte) error {
-	var fields []string // the string fields wanted, into got
-	switch kind {
-	case wire.KindCustomer:
-		fields = customerFields
-	case wire.KindVoucher, wire.KindGrant, wire.KindReservation, wire.KindEvent:
-		fields = childFields
-	}
-	var got [2]string
-	s := jsonscan.New(raw)
+// dataFields are the fields of a put's data that its kind cannot be
+// without (dataFields.check).
+type dataFields struct {
+	kind                       wire.Kind // whose fields these are
+	lastName, hetu, customerID string
+}
+
+// scanData reads a put's data of kind at s, an object, into f and gives
+// its bytes.
+func scanData(s *jsonscan.Scanner, kind wire.Kind, f *dataFields) ([]byte, error) {
+	f.kind = kind
+	child := kind == wire.KindVoucher || kind == wire.KindGrant || kind == wire.KindReservation || kind == wire.KindEvent
+	s.Peek()
+	start := s.Pos()
 	err := s.Object(func(key []byte, escaped bool) error {
-		for i, f := range fields {
-			if !escaped && string(key) == f && s.Peek() == '"' {
-				var err error
-				got[i], err = s.Text()
-				return err
-			}
+		var p *string
+		switch {
+		case escaped:
+		case kind == wire.KindCustomer && string(key) == "last_name":
+			p = &f.lastName
+		case kind == wire.KindCustomer && string(key) == "hetu":
+			p = &f.hetu
+		case child && string(key) == "customer_id":
+			p = &f.customerID
+		}
+		if p != nil && s.Peek() == '"' {
+			var err error
+			*p, err = s.Text()
+			return err
 		}
 		_, err := s.Skip()
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("data: %w", err)
+		return nil, err
 	}
-	switch kind {
+	return s.Bytes()[start:s.Pos()], nil
+}
+
+// check checks that f has the fields its kind needs (decodePage).
+func (f *dataFields) check(id string) error {
+	switch f.kind {
 	case wire.KindCustomer:
-		if strings.TrimSpace(got[0]) == "" {
+		if strings.TrimSpace(f.lastName) == "" {
 			return errors.New("a customer without a last name")
 		}
-		if err := validate.Customer(data.Customer{ID: id, Hetu: got[1]}); err != nil {
+		if err := validate.Customer(data.Customer{ID: id, Hetu: f.hetu}); err != nil {
 			var de *data.Error
 			if errors.As(err, &de) {
 				return errors.New("a customer's hetu: " + de.Code)
@@ -212,14 +238,9 @@ func checkData(kind wire.Kind, id string, raw []byte) error {
 			return errors.New("a customer's hetu is not valid")
 		}
 	case wire.KindVoucher, wire.KindGrant, wire.KindReservation, wire.KindEvent:
-		if got[0] == "" {
-			return fmt.Errorf("a %s without its customer", kind)
+		if f.customerID == "" {
+			return fmt.Errorf("a %s without its customer", f.kind)
 		}
 	}
 	return nil
 }
-
-var (
-	customerFields = []string{"last_name", "hetu"}
-	childFields    = []string{"customer_id"}
-)
