@@ -164,6 +164,7 @@ func NewClient(baseURL, apiKey string) *Client {
 			}
 			return r.StatusCode() >= 500
 		})
+	prefetchPages(h) // keep last: it wraps the transport set up above
 	return &Client{http: h, pageSize: FirstSyncPageSize}
 }
 

@@ -175,7 +175,7 @@ func TestPullSeveralPagesUntilCaughtUp(t *testing.T) {
 		if ua := r.Header.Get("User-Agent"); ua != "psopdesk" {
 			t.Errorf("User-Agent %q", ua)
 		}
-		if l := r.URL.Query().Get("limit"); l != strconv.Itoa(wire.DefaultPageSize) {
+		if l := r.URL.Query().Get("limit"); l != strconv.Itoa(FirstSyncPageSize) {
 			t.Errorf("limit %q", l)
 		}
 	}
