@@ -143,8 +143,12 @@ func run(ctx context.Context, cfg config, log io.Writer) (result, error) {
 	}
 	res.pages = len(pages)
 	fmt.Fprintf(log, "floor: %d changes in %d pages of %d\n", res.changes, res.pages, client.FirstSyncPageSize)
-	if res.floorS, err = floor(filepath.Join(tmp, "floor.db"), pages); err != nil {
+	floorDB := filepath.Join(tmp, "floor.db")
+	if res.floorS, err = floor(floorDB, pages); err != nil {
 		return res, fmt.Errorf("floor: %w", err)
+	}
+	if fi, err := os.Stat(floorDB); err == nil {
+		fmt.Fprintf(log, "floor file: %.0f MB\n", float64(fi.Size())/(1<<20))
 	}
 	return res, nil
 }
