@@ -194,7 +194,7 @@ func loadBulkRows(tx *bolt.Tx) (*bulkRows, error) {
 	b := newBulkRows()
 	for _, kind := range deferredKinds {
 		err := tx.Bucket(bucketOf[kind]).ForEach(func(k, raw []byte) error {
-			row, err := parseRow(kind, string(k), raw, false, false)
+			row, err := parseRow(kind, string(k), unpackRow(raw), false, false)
 			if err == nil {
 				b.put(kind, string(k), row.src)
 			}
@@ -236,7 +236,7 @@ func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows) error {
 		if err != nil {
 			return bad("%v", err)
 		}
-		if err := rows.Put([]byte(ch.ID), row.raw); err != nil {
+		if err := rows.Put([]byte(ch.ID), packRow(row.raw)); err != nil {
 			return err
 		}
 		if b != nil {

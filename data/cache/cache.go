@@ -58,7 +58,10 @@ const FileName = "cache.db"
 // 3: bSortKeys values hold both collation keys length-prefixed, then the
 // customer's search record (searchRecord), so that SearchHits fills its
 // hits without reading and JSON-decoding the customer rows.
-const schemaVersion = 3
+//
+// 4: rows are stored packed (packrow.go): their common JSON keys one byte
+// each.
+const schemaVersion = 4
 
 // lockTimeout is how long Open waits for another process's lock.
 const lockTimeout = time.Second
@@ -426,7 +429,7 @@ func apply(tx *bolt.Tx, ch *wire.Change) error {
 		if err := deleteRow(tx, ch.Kind, ch.ID); err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketOf[ch.Kind]).Put([]byte(ch.ID), row.raw); err != nil {
+		if err := tx.Bucket(bucketOf[ch.Kind]).Put([]byte(ch.ID), packRow(row.raw)); err != nil {
 			return err
 		}
 		for _, e := range row.idx {
@@ -452,7 +455,7 @@ func deleteRow(tx *bolt.Tx, kind wire.Kind, id string) error {
 	if old == nil {
 		return nil
 	}
-	row, err := parseRow(kind, id, old, false, true)
+	row, err := parseRow(kind, id, unpackRow(old), false, true)
 	if err != nil {
 		// A stored row always parses; if it does not, drop it anyway.
 		row = parsedRow{}
@@ -717,7 +720,7 @@ func get(tx *bolt.Tx, b []byte, id string, v any) (bool, error) {
 	if raw == nil {
 		return false, nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := json.Unmarshal(unpackRow(raw), v); err != nil {
 		return false, fmt.Errorf("cache row %s/%s is damaged: %w", b, id, err)
 	}
 	return true, nil
@@ -744,7 +747,7 @@ func allTx[T any](tx *bolt.Tx, b []byte) ([]T, error) {
 	var out []T
 	err := tx.Bucket(b).ForEach(func(k, raw []byte) error {
 		var v T
-		if err := json.Unmarshal(raw, &v); err != nil {
+		if err := json.Unmarshal(unpackRow(raw), &v); err != nil {
 			return fmt.Errorf("cache row %s/%s is damaged: %w", b, k, err)
 		}
 		out = append(out, v)
@@ -977,7 +980,7 @@ func firstTx(tx *bolt.Tx, b []byte, v any) error {
 	if k == nil {
 		return nil
 	}
-	return json.Unmarshal(raw, v)
+	return json.Unmarshal(unpackRow(raw), v)
 }
 
 // Organizer returns the organizer (zero before the first sync).
