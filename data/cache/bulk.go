@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"slices"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -342,15 +341,13 @@ func (c *Cache) buildIndexes() error {
 		return err
 	}
 	for i, kind := range deferredKinds {
-		byBucket := kindEntries(kind, b.rows[kind])
-		b.rows[kind] = &kindRows{} // no longer needed: let it go
 		for j, name := range indexesOf[kind] {
 			last := i == len(deferredKinds)-1 && j == len(indexesOf[kind])-1
-			if err := c.writeIndex(name, byBucket[j], last); err != nil {
+			if err := c.writeIndex(name, bucketEntries(kind, b.rows[kind], name), last); err != nil {
 				return err
 			}
-			byBucket[j] = nil
 		}
+		b.rows[kind] = &kindRows{} // no longer needed: let it go
 	}
 	c.bulk = nil
 	return nil
@@ -399,37 +396,24 @@ func (c *Cache) writeIndex(name []byte, l *entryList, last bool) error {
 	return nil
 }
 
-// kindEntries gives the index entries of rows (of kind) by bucket, in the
-// order of indexesOf[kind], each bucket's sorted by key (the buckets on
-// goroutines of their own).
-func kindEntries(kind wire.Kind, rows *kindRows) []*entryList {
-	names := indexesOf[kind]
-	out := make([]*entryList, len(names))
-	for j := range out {
-		out[j] = &entryList{ents: make([]entRef, 0, rows.n)}
-	}
+// bucketEntries gives the entries of rows (of kind) in its index bucket
+// name, sorted by key. BuildIndexes makes one bucket's at a time, so that
+// only one bucket's entries are in memory.
+func bucketEntries(kind wire.Kind, rows *kindRows, name []byte) *entryList {
+	l := &entryList{ents: make([]entRef, 0, rows.n)}
 	var a keyArena
 	var scratch []indexEntry
 	rows.each(func(id string, s idxSource) {
 		a.reset()
 		scratch = appendEntries(scratch[:0], &a, kind, id, s)
 		for _, e := range scratch {
-			j := 0
-			for j < len(names) && !bytes.Equal(e.bucket, names[j]) {
-				j++
+			if bytes.Equal(e.bucket, name) {
+				l.add(e.key, e.value)
 			}
-			if j == len(names) {
-				panic("cache: an index entry of " + string(e.bucket) + " is not in indexesOf")
-			}
-			out[j].add(e.key, e.value)
 		}
 	})
-	var wg sync.WaitGroup
-	for _, l := range out {
-		wg.Go(l.sort)
-	}
-	wg.Wait()
-	return out
+	l.sort()
+	return l
 }
 
 // entryList is one index bucket's entries, without pointers (so the GC
