@@ -156,15 +156,20 @@ func (k *kindRows) live(stored int) {
 	}
 }
 
-// each calls fn for every live row, in list order (after live).
-func (k *kindRows) each(fn func(id string, s idxSource)) {
+// eachRef calls fn with every live row, in list order (after live).
+func (k *kindRows) eachRef(fn func(r *bulkRow)) {
 	for _, b := range k.blocks {
 		for i := range b {
 			if r := &b[i]; !r.dead {
-				fn(r.id, r.src)
+				fn(r)
 			}
 		}
 	}
+}
+
+// each calls fn for every live row, in list order (after live).
+func (k *kindRows) each(fn func(id string, s idxSource)) {
+	k.eachRef(func(r *bulkRow) { fn(r.id, r.src) })
 }
 
 func newBulkRows() *bulkRows {
@@ -341,6 +346,13 @@ func (c *Cache) buildIndexes() error {
 		return err
 	}
 	for i, kind := range deferredKinds {
+		if kind == wire.KindCustomer { // for every bucket's pass: made once
+			b.rows[kind].eachRef(func(r *bulkRow) {
+				if r.src.customer != nil {
+					r.src.sortKey = sortKey(*r.src.customer)
+				}
+			})
+		}
 		for j, name := range indexesOf[kind] {
 			last := i == len(deferredKinds)-1 && j == len(indexesOf[kind])-1
 			if err := c.writeIndex(name, bucketEntries(kind, b.rows[kind], name), last); err != nil {

@@ -623,6 +623,9 @@ type idxSource struct {
 	customerID string
 	serviceID  string
 	date       data.Date
+	// sortKey is the customer's sortKey when made already (BuildIndexes
+	// makes it once for all its passes), or nil.
+	sortKey []byte
 }
 
 // indexesOf lists the index buckets each kind's rows have entries in
@@ -655,7 +658,10 @@ func appendEntries(out []indexEntry, a *keyArena, kind wire.Kind, id string, s i
 		if v == nil {
 			return nil
 		}
-		sk := sortKey(*v)
+		sk := s.sortKey
+		if sk == nil {
+			sk = sortKey(*v)
+		}
 		out = append(out, nameIndexEntries(*v, id, sk)...)
 		if h := hetuKey(v.Hetu); h != "" {
 			out = append(out, indexEntry{bucket: iHetu, key: ikey(a, h, id)})
