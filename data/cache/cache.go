@@ -415,7 +415,11 @@ func checkChange(ch *wire.Change) (bad func(format string, a ...any) error, err 
 }
 
 // apply applies one change with its index entries (incremental mode).
-func apply(tx *bolt.Tx, ch *wire.Change) error {
+func apply(tx *bolt.Tx, ch *wire.Change) error { return applyChange(tx, ch, false) }
+
+// applyChange is apply; fresh tells that a put's row is not stored (so
+// there is no old row whose index entries to remove).
+func applyChange(tx *bolt.Tx, ch *wire.Change, fresh bool) error {
 	bad, err := checkChange(ch)
 	if err != nil {
 		return err
@@ -426,8 +430,10 @@ func apply(tx *bolt.Tx, ch *wire.Change) error {
 		if err != nil {
 			return bad("%v", err)
 		}
-		if err := deleteRow(tx, ch.Kind, ch.ID); err != nil {
-			return err
+		if !fresh {
+			if err := deleteRow(tx, ch.Kind, ch.ID); err != nil {
+				return err
+			}
 		}
 		if err := tx.Bucket(bucketOf[ch.Kind]).Put([]byte(ch.ID), packRow(row.raw)); err != nil {
 			return err
