@@ -382,10 +382,15 @@ func (c *Cache) buildIndexes() error {
 				}
 			})
 		}
-		for j, name := range indexesOf[kind] {
-			last := i == len(deferredKinds)-1 && j == len(indexesOf[kind])-1
-			if err := c.writeIndex(name, bucketEntries(kind, b.rows[kind], name), last); err != nil {
-				return err
+		passes := buildPasses[kind]
+		for p, names := range passes {
+			lists := bucketEntries(kind, b.rows[kind], names)
+			for j, name := range names {
+				last := i == len(deferredKinds)-1 && p == len(passes)-1 && j == len(names)-1
+				if err := c.writeIndex(name, lists[j], last); err != nil {
+					return err
+				}
+				lists[j] = nil
 			}
 		}
 		b.rows[kind] = &kindRows{} // no longer needed: let it go
@@ -440,24 +445,38 @@ func (c *Cache) writeIndex(name []byte, l *entryList, last bool) error {
 	return nil
 }
 
-// bucketEntries gives the entries of rows (of kind) in its index bucket
-// name, sorted by key. BuildIndexes makes one bucket's at a time, so that
-// only one bucket's entries are in memory.
-func bucketEntries(kind wire.Kind, rows *kindRows, name []byte) *entryList {
-	l := &entryList{ents: make([]entRef, 0, rows.n)}
+// bucketEntries gives the entries of rows (of kind) in the index buckets
+// names, each bucket's sorted by key. BuildIndexes makes a few buckets'
+// at a time (buildPasses), so that not every entry is in memory at once.
+func bucketEntries(kind wire.Kind, rows *kindRows, names [][]byte) []*entryList {
+	out := make([]*entryList, len(names))
+	for j := range out {
+		out[j] = &entryList{ents: make([]entRef, 0, rows.n)}
+	}
 	var a keyArena
 	var scratch []indexEntry
 	rows.each(func(id string, s idxSource) {
 		a.reset()
 		scratch = appendEntries(scratch[:0], &a, kind, id, s)
 		for _, e := range scratch {
-			if bytes.Equal(e.bucket, name) {
-				l.add(e.key, e.value)
+			for j, name := range names {
+				if bytes.Equal(e.bucket, name) {
+					out[j].add(e.key, e.value)
+				}
 			}
 		}
 	})
-	l.sort()
-	return l
+	for _, l := range out {
+		l.sort()
+	}
+	return out
+}
+
+// buildPasses groups a kind's index buckets (indexesOf) into the passes
+// of BuildIndexes over its rows: a customer's name entries are the most
+// and the dearest to make.
+var buildPasses = map[wire.Kind][][][]byte{
+	wire.KindCustomer: {{iNamePrefix, iNameFoldPrefix}, {iHetu, iNumber, bSortKeys}},
 }
 
 // entryList is one index bucket's entries, without pointers (so the GC

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"slices"
 	"testing"
 
 	"psopdesk/sync/wire"
@@ -145,4 +146,22 @@ func FuzzPackRow(f *testing.F) {
 			t.Fatalf("%q: got %q", c.Bytes(), got)
 		}
 	})
+}
+
+// BuildIndexes' passes cover every index bucket of each deferred kind.
+func TestBuildPassesCoverIndexes(t *testing.T) {
+	for _, kind := range deferredKinds {
+		var got [][]byte
+		for _, names := range buildPasses[kind] {
+			got = append(got, names...)
+		}
+		if len(got) != len(indexesOf[kind]) {
+			t.Fatalf("%s: passes %q, indexes %q", kind, got, indexesOf[kind])
+		}
+		for _, want := range indexesOf[kind] {
+			if !slices.ContainsFunc(got, func(b []byte) bool { return bytes.Equal(b, want) }) {
+				t.Errorf("%s: %s in no pass", kind, want)
+			}
+		}
+	}
 }
