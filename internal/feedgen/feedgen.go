@@ -60,7 +60,11 @@ func Pages(customers, events, size int) []wire.ChangesPage {
 	add(wire.KindService, "svc-clean", data.Service{ID: "svc-clean", Name: "Siivous", Content: "Siivous", Unit: data.UnitHour})
 	for i := range customers {
 		birth := data.NewDate(1930+i%80, time.Month(1+i%12), 1+i%28)
-		h, err := hetu.New(birth, '-', 2+i%897)
+		sign := byte('-')
+		if birth.Year >= 2000 {
+			sign = 'A'
+		}
+		h, err := hetu.New(birth, sign, 2+i%897)
 		if err != nil {
 			panic(err)
 		}
