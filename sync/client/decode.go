@@ -29,7 +29,10 @@ func decodePage(body []byte, limit int) (wire.ChangesPage, error) {
 	var page wire.ChangesPage
 	s := jsonscan.New(body)
 	err := s.Object(func(key []byte, escaped bool) error {
-		if escaped || s.Null() {
+		if s.Null() { // as encoding/json: the field's zero value
+			return nil
+		}
+		if escaped {
 			_, err := s.Skip()
 			return err
 		}
