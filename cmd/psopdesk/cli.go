@@ -166,11 +166,11 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 	if err := sf.check(); err != nil {
 		return err
 	}
-	if stop, err := startCPUProfile(); err != nil {
+	stopProfile, err := startCPUProfile()
+	if err != nil {
 		return err
-	} else {
-		defer stop()
 	}
+	defer stopProfile()
 	c, err := openCacheCLI(*dir, true)
 	if err != nil {
 		return err
