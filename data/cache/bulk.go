@@ -230,9 +230,9 @@ func noRows(tx *bolt.Tx) bool {
 // without its index entries, its index source kept in b; any other with
 // its entries (apply). With b nil (the benchmark without indexes) every
 // row is written alone.
-func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows) error {
+func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows, pb *pageBuf) error {
 	if _, deferred := b.rowsOf(ch.Kind); b != nil && !deferred {
-		return applyChange(tx, ch, ch.Op == wire.OpPut && b.beyondLast(tx, ch))
+		return applyChange(tx, ch, ch.Op == wire.OpPut && b.beyondLast(tx, ch), pb)
 	}
 	bad, err := checkChange(ch)
 	if err != nil {

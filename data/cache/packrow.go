@@ -37,8 +37,11 @@ var tokenKey = func() [32][]byte {
 }()
 
 // packRow gives raw, a row's compact JSON, packed.
-func packRow(raw []byte) []byte {
-	out := make([]byte, 0, len(raw))
+func packRow(raw []byte) []byte { return packRowTo(nil, raw) }
+
+// packRowTo is packRow cut from a (nil: allocated alone).
+func packRowTo(a *keyArena, raw []byte) []byte {
+	out := a.alloc(len(raw))
 	for i := 0; i < len(raw); {
 		c := raw[i]
 		if c != '"' {
