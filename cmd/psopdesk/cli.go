@@ -171,6 +171,11 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 	if err := sf.check(); err != nil {
 		return err
 	}
+	stopProfile, err := startCPUProfile()
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	c, err := openCacheCLI(*dir, true)
 	if *rebuild {
 		c, err = rebuildCacheCLI(c, err, *dir, stderr)

@@ -3,9 +3,8 @@ package cache
 import (
 	"bytes"
 	"encoding/binary"
+	"runtime/debug"
 	"slices"
-	"strings"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -13,28 +12,35 @@ import (
 )
 
 // First sync in bulk mode (issue 8: keeping the secondary indexes may cost
-// at most 20 % of a sync's time).
+// at most 20 % of a sync's time; issue 9: at most 150 MB of memory at
+// 50,000 customers).
 //
-// Written change by change, the index entries of a 500-change page land
-// all over the index buckets, and each commit rewrites most of their
-// pages. So a first sync writes the rows only and builds every index once
-// at the end, in key order:
+// Written change by change, the index entries of a customer (name
+// prefixes, henkilötunnus, customer number, sort key) land all over their
+// buckets, and each commit rewrites most of their pages. So a first sync
+// defers the customers' indexes and builds them once at the end, in key
+// order. The rows of a customer (vouchers, grants, reservations, events)
+// keep their index entries (customer → row, voucher → customer, month →
+// event) written with the row, as an incremental page does: a feed sends
+// a customer's rows together and customers in order, so those entries are
+// appended at a few places of their buckets, which is cheap, and nothing
+// of them is held in memory (holding every row's index source made a
+// 50,000-customer first sync take 1.4 GB).
 //
 //   - ApplyPage on an empty cache (cursor 0, no rows) sets the meta key
-//     indexes_pending in the page's transaction. While it is set, pages
-//     write and delete rows only; the index sources of the rows (idxSource:
-//     a customer's fields, a child row's customer, an event's service and
-//     date, as parseRow decoded them anyway) are kept in memory
-//     (Cache.bulk), so that a customer's Delete finds their rows without
-//     the child indexes and the build need not decode the rows again.
-//     After a restart (or a failed page) they are read again from the rows.
-//   - BuildIndexes makes every index's entries from them (appendEntries,
-//     the same as an incremental page), sorts them by key and writes each
-//     index bucket anew in key order with FillPercent 1.0, a transaction a
-//     kind, then clears the key. Two goroutines make and sort the entries
-//     while the writes go on. Pull calls it when the feed is caught up
+//     indexes_pending in the page's transaction. While it is set, a
+//     customer's put writes the row only and keeps the customer (the
+//     index source) in memory (Cache.bulk); a customer's Delete removes
+//     the customer and their rows (found by the child indexes, which are
+//     kept) as usual. After a restart (or a failed page) the customers are
+//     read again from their rows.
+//   - BuildIndexes makes the customers' index entries from them
+//     (appendEntries, the same as an incremental page), sorts each
+//     bucket's by key and writes the bucket anew in key order with
+//     FillPercent 1.0, in transactions of indexChunk entries, then clears
+//     the key in the last one. Pull calls it when the feed is caught up
 //     (Done); an interrupted pull leaves the key, and the next one goes on
-//     in bulk mode.
+//     in bulk mode (an interrupted build is done again whole).
 //   - A read that uses an index (viewIndexed) while the key is set builds
 //     the indexes first (ensureIndexes), so it is always right; the rest
 //     of that sync is then applied incrementally. Open does not build.
@@ -59,21 +65,18 @@ var bulkFirstSync = true
 // index, no bulk state; a customer's Delete removes only their row).
 var writeIndexes = true
 
-// rowRef names a row.
-type rowRef struct {
-	kind wire.Kind
-	id   string
-}
+// deferredKinds are the kinds whose index entries a bulk first sync
+// defers to BuildIndexes (the rest are written with their rows).
+var deferredKinds = []wire.Kind{wire.KindCustomer}
 
-// bulkRows holds the index source of every row of an indexed kind during
-// a bulk first sync and, once a customer's Delete needed them, the rows of
-// each customer.
+// bulkRows holds the index source of every row of a deferred kind during
+// a bulk first sync.
 type bulkRows struct {
 	rows map[wire.Kind]*kindRows
-	// children: customer id → their vouchers, grants, reservations and
-	// events (the rows the child indexes would list); nil until the first
-	// customer's Delete, then kept up to date.
-	children map[string]map[rowRef]struct{}
+	// last is, by kind, a key at least as large as any stored (read from
+	// the bucket when first needed, then the largest put): a put of a
+	// larger id adds a row (applyChange's fresh), with no look-up.
+	last map[wire.Kind]string
 }
 
 // kindRows are the rows of one kind in the order they were put: a list
@@ -158,116 +161,49 @@ func (k *kindRows) live(stored int) {
 	}
 }
 
-// each calls fn for every live row, in list order (after live).
-func (k *kindRows) each(fn func(id string, s idxSource)) {
+// eachRef calls fn with every live row, in list order (after live).
+func (k *kindRows) eachRef(fn func(r *bulkRow)) {
 	for _, b := range k.blocks {
 		for i := range b {
 			if r := &b[i]; !r.dead {
-				fn(r.id, r.src)
+				fn(r)
 			}
 		}
 	}
 }
 
+// each calls fn for every live row, in list order (after live).
+func (k *kindRows) each(fn func(id string, s idxSource)) {
+	k.eachRef(func(r *bulkRow) { fn(r.id, r.src) })
+}
+
 func newBulkRows() *bulkRows {
-	b := &bulkRows{rows: map[wire.Kind]*kindRows{}}
-	for _, k := range indexedKinds {
+	b := &bulkRows{rows: map[wire.Kind]*kindRows{}, last: map[wire.Kind]string{}}
+	for _, k := range deferredKinds {
 		b.rows[k] = &kindRows{}
 	}
 	return b
 }
 
-// isChildKind reports whether kind's rows belong to a customer (childIndexes).
-func isChildKind(kind wire.Kind) bool {
-	return kind == wire.KindVoucher || kind == wire.KindGrant || kind == wire.KindReservation || kind == wire.KindEvent
-}
-
-// childOf is the customer whose child index would list a row of
-// customerID ("" when none would: appendEntries' rule).
-func childOf(customerID string) string {
-	if strings.IndexByte(customerID, 0) >= 0 {
-		return ""
-	}
-	return customerID
-}
-
 func (b *bulkRows) put(kind wire.Kind, id string, s idxSource) {
-	rows, ok := b.rows[kind]
-	if !ok {
-		return
+	if rows, ok := b.rows[kind]; ok {
+		rows.set(id, s)
 	}
-	if b.children != nil && isChildKind(kind) {
-		b.remove(kind, id)
-	}
-	rows.set(id, s)
-	if b.children != nil && isChildKind(kind) {
-		b.addChild(kind, id, s)
-	}
-}
-
-func (b *bulkRows) addChild(kind wire.Kind, id string, s idxSource) {
-	cid := childOf(s.customerID)
-	if cid == "" {
-		return
-	}
-	set := b.children[cid]
-	if set == nil {
-		set = map[rowRef]struct{}{}
-		b.children[cid] = set
-	}
-	set[rowRef{kind, id}] = struct{}{}
 }
 
 func (b *bulkRows) remove(kind wire.Kind, id string) {
-	rows, ok := b.rows[kind]
-	if !ok {
-		return
+	if rows, ok := b.rows[kind]; ok {
+		rows.delete(id)
 	}
-	old, had := rows.get(id)
-	if !had {
-		return
-	}
-	rows.delete(id)
-	if b.children == nil || !isChildKind(kind) {
-		return
-	}
-	if cid := childOf(old.customerID); cid != "" {
-		if set := b.children[cid]; set != nil {
-			delete(set, rowRef{kind, id})
-			if len(set) == 0 {
-				delete(b.children, cid)
-			}
-		}
-	}
-}
-
-// childrenOf lists the rows of customer id (deleteCustomer's), making
-// b.children on first use.
-func (b *bulkRows) childrenOf(id string) []rowRef {
-	if b.children == nil {
-		b.children = map[string]map[rowRef]struct{}{}
-		for _, kind := range indexedKinds {
-			if !isChildKind(kind) {
-				continue
-			}
-			b.rows[kind].index() // no repeats
-			b.rows[kind].each(func(id string, s idxSource) { b.addChild(kind, id, s) })
-		}
-	}
-	var refs []rowRef
-	for ref := range b.children[id] {
-		refs = append(refs, ref)
-	}
-	return refs
 }
 
 // loadBulkRows reads the index sources of every stored row. A row that
 // does not parse is left out (it has no index entries, as in deleteRow).
 func loadBulkRows(tx *bolt.Tx) (*bulkRows, error) {
 	b := newBulkRows()
-	for _, kind := range indexedKinds {
+	for _, kind := range deferredKinds {
 		err := tx.Bucket(bucketOf[kind]).ForEach(func(k, raw []byte) error {
-			row, err := parseRow(kind, string(k), raw, false, false)
+			row, err := parseRow(kind, string(k), unpackRow(raw), false, false)
 			if err == nil {
 				b.put(kind, string(k), row.src)
 			}
@@ -290,9 +226,14 @@ func noRows(tx *bolt.Tx) bool {
 	return true
 }
 
-// applyRow applies one change in bulk mode: the row only, its index
-// source kept in b (nil: not kept, for the benchmark without indexes).
-func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows) error {
+// applyRow applies one change in bulk mode: a row of a deferred kind
+// without its index entries, its index source kept in b; any other with
+// its entries (apply). With b nil (the benchmark without indexes) every
+// row is written alone.
+func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows, pb *pageBuf) error {
+	if _, deferred := b.rowsOf(ch.Kind); b != nil && !deferred {
+		return applyChange(tx, ch, ch.Op == wire.OpPut && b.beyondLast(tx, ch), pb)
+	}
 	bad, err := checkChange(ch)
 	if err != nil {
 		return err
@@ -304,7 +245,7 @@ func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows) error {
 		if err != nil {
 			return bad("%v", err)
 		}
-		if err := rows.Put([]byte(ch.ID), row.raw); err != nil {
+		if err := rows.Put([]byte(ch.ID), packRow(row.raw)); err != nil {
 			return err
 		}
 		if b != nil {
@@ -312,22 +253,68 @@ func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows) error {
 		}
 		return nil
 	case wire.OpDelete:
-		if ch.Kind == wire.KindCustomer && b != nil {
-			// The rows the child indexes would list (deleteCustomer).
-			for _, ref := range b.childrenOf(ch.ID) {
-				if err := tx.Bucket(bucketOf[ref.kind]).Delete([]byte(ref.id)); err != nil {
-					return err
-				}
-				b.remove(ref.kind, ref.id)
-			}
+		if b == nil {
+			return rows.Delete([]byte(ch.ID))
 		}
-		if b != nil {
-			b.remove(ch.Kind, ch.ID)
+		b.remove(ch.Kind, ch.ID)
+		if ch.Kind == wire.KindCustomer {
+			return deleteCustomer(tx, ch.ID) // their rows by the child indexes
 		}
 		return rows.Delete([]byte(ch.ID))
 	default:
 		return bad("unknown op %q", ch.Op)
 	}
+}
+
+// bulkTx readies a page's transaction tx: in bulk mode, the buckets a
+// feed appends to fill their pages (FillPercent 1.0: the rows and their
+// child and month indexes come in about key order, and half-full pages
+// made the file twice as large), and the commit is not synced to disk
+// (NoSync; BuildIndexes syncs the file at the end). A first sync's pages
+// hold nothing the server does not: a file left damaged by a power cut
+// in the middle of it is rebuilt from the feed, while fsync per page cost
+// a large provider's first sync about a third of its time. A process
+// killed midway loses nothing (the writes are in the system's cache).
+func (c *Cache) bulkTx(tx *bolt.Tx, bulk bool) {
+	c.db.NoSync = bulk
+	if !bulk {
+		return
+	}
+	for _, name := range bucketOf {
+		tx.Bucket(name).FillPercent = 1.0
+	}
+	for _, ci := range childIndexes {
+		tx.Bucket(ci.index).FillPercent = 1.0
+	}
+	tx.Bucket(iVoucher).FillPercent = 1.0
+	tx.Bucket(iMonthEvent).FillPercent = 1.0
+}
+
+// beyondLast reports whether ch's id is larger than every stored key of
+// its kind, and records it as the largest.
+func (b *bulkRows) beyondLast(tx *bolt.Tx, ch *wire.Change) bool {
+	last, known := b.last[ch.Kind]
+	if !known {
+		if bk := tx.Bucket(bucketOf[ch.Kind]); bk != nil {
+			k, _ := bk.Cursor().Last()
+			last = string(k)
+		}
+	}
+	if ch.ID > last {
+		b.last[ch.Kind] = ch.ID
+		return true
+	}
+	b.last[ch.Kind] = last
+	return false
+}
+
+// rowsOf gives the kind's list when its index entries are deferred.
+func (b *bulkRows) rowsOf(kind wire.Kind) (*kindRows, bool) {
+	if b == nil {
+		return nil, false
+	}
+	rows, ok := b.rows[kind]
+	return rows, ok
 }
 
 // IndexesPending reports whether a first sync left the secondary indexes
@@ -359,6 +346,12 @@ func (c *Cache) BuildIndexes() error {
 
 // buildIndexes is BuildIndexes under applyMu.
 func (c *Cache) buildIndexes() error {
+	// The build holds the deferred rows' sources and one bucket's entries
+	// (at 50,000 customers about 60 MB): with the default GOGC the heap
+	// grew to twice that before a collection. The build makes little
+	// garbage, so collecting sooner costs little (issue 9: the client's
+	// memory at most 150 MB).
+	defer debug.SetGCPercent(debug.SetGCPercent(buildGCPercent))
 	b := c.bulk
 	if b == nil {
 		err := c.viewDB(func(tx *bolt.Tx) error {
@@ -373,7 +366,7 @@ func (c *Cache) buildIndexes() error {
 	// Without a map of the ids, a kind's list is its live rows only if
 	// its bucket holds as many.
 	err := c.viewDB(func(tx *bolt.Tx) error {
-		for _, kind := range indexedKinds {
+		for _, kind := range deferredKinds {
 			b.rows[kind].live(tx.Bucket(bucketOf[kind]).Stats().KeyN)
 		}
 		return nil
@@ -381,64 +374,81 @@ func (c *Cache) buildIndexes() error {
 	if err != nil {
 		return err
 	}
-	// The entries are made and sorted on two goroutines while the writes
-	// go on: the events (the most rows) on one, the other kinds on the
-	// other, smallest first so that writing starts soon.
-	made := make(map[wire.Kind]chan []*entryList, len(indexedKinds))
-	for _, kind := range indexedKinds {
-		made[kind] = make(chan []*entryList, 1)
-	}
-	for _, kinds := range [][]wire.Kind{buildOrder[:len(buildOrder)-1], buildOrder[len(buildOrder)-1:]} {
-		go func() {
-			for _, kind := range kinds {
-				made[kind] <- kindEntries(kind, b.rows[kind])
-			}
-		}()
-	}
-	for i, kind := range buildOrder {
-		byBucket := <-made[kind]
-		last := i == len(buildOrder)-1
-		err := c.updateDB(func(tx *bolt.Tx) error {
-			for j, name := range indexesOf[kind] {
-				if tx.Bucket(name) != nil {
-					if err := tx.DeleteBucket(name); err != nil {
-						return err
-					}
+	for i, kind := range deferredKinds {
+		if kind == wire.KindCustomer { // for every bucket's pass: made once
+			b.rows[kind].eachRef(func(r *bulkRow) {
+				if r.src.customer != nil {
+					r.src.sortKey = sortKey(*r.src.customer)
 				}
-				bk, err := tx.CreateBucket(name)
-				if err != nil {
+			})
+		}
+		passes := buildPasses[kind]
+		for p, names := range passes {
+			lists := bucketEntries(kind, b.rows[kind], names)
+			for j, name := range names {
+				last := i == len(deferredKinds)-1 && p == len(passes)-1 && j == len(names)-1
+				if err := c.writeIndex(name, lists[j], last); err != nil {
 					return err
 				}
-				bk.FillPercent = 1.0 // keys come in order: full pages
-				l := byBucket[j]
-				for i := range l.ents {
-					if err := bk.Put(l.key(i), l.value(i)); err != nil {
-						return err
-					}
-				}
+				lists[j] = nil
 			}
-			if !last {
-				return nil
-			}
-			return tx.Bucket(bMeta).Delete(keyIndexesPending)
-		})
-		if err != nil {
-			return err
 		}
+		b.rows[kind] = &kindRows{} // no longer needed: let it go
 	}
 	c.bulk = nil
 	return nil
 }
 
-// buildOrder is the order BuildIndexes writes the kinds' indexes in: by
-// number of rows in a usual feed, the events last.
-var buildOrder = []wire.Kind{wire.KindVoucher, wire.KindGrant, wire.KindReservation, wire.KindCustomer, wire.KindEvent}
+// buildGCPercent is the GOGC while BuildIndexes runs.
+const buildGCPercent = 25
 
-// kindEntries gives the index entries of rows (of kind) by bucket, in the
-// order of indexesOf[kind], each bucket's sorted by key (the buckets on
-// goroutines of their own).
-func kindEntries(kind wire.Kind, rows *kindRows) []*entryList {
-	names := indexesOf[kind]
+// indexChunk is how many entries BuildIndexes writes in one transaction:
+// bbolt holds a transaction's new pages in memory until it commits.
+const indexChunk = 50000
+
+// writeIndex writes the bucket name anew from l (sorted by key), in key
+// order with full pages, indexChunk entries a transaction; with last, the
+// last transaction also clears indexes_pending.
+func (c *Cache) writeIndex(name []byte, l *entryList, last bool) error {
+	for from := 0; from == 0 || from < len(l.ents); from += indexChunk {
+		to := min(from+indexChunk, len(l.ents))
+		err := c.updateDB(func(tx *bolt.Tx) error {
+			if from == 0 {
+				if tx.Bucket(name) != nil {
+					if err := tx.DeleteBucket(name); err != nil {
+						return err
+					}
+				}
+				if _, err := tx.CreateBucket(name); err != nil {
+					return err
+				}
+			}
+			bk := tx.Bucket(name)
+			bk.FillPercent = 1.0 // keys come in order: full pages
+			for i := from; i < to; i++ {
+				if err := bk.Put(l.key(i), l.value(i)); err != nil {
+					return err
+				}
+			}
+			if last && to == len(l.ents) {
+				// The end of bulk mode: this commit syncs the file,
+				// with every page of the first sync (bulkTx).
+				c.db.NoSync = false
+				return tx.Bucket(bMeta).Delete(keyIndexesPending)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// bucketEntries gives the entries of rows (of kind) in the index buckets
+// names, each bucket's sorted by key. BuildIndexes makes a few buckets'
+// at a time (buildPasses), so that not every entry is in memory at once.
+func bucketEntries(kind wire.Kind, rows *kindRows, names [][]byte) []*entryList {
 	out := make([]*entryList, len(names))
 	for j := range out {
 		out[j] = &entryList{ents: make([]entRef, 0, rows.n)}
@@ -449,22 +459,24 @@ func kindEntries(kind wire.Kind, rows *kindRows) []*entryList {
 		a.reset()
 		scratch = appendEntries(scratch[:0], &a, kind, id, s)
 		for _, e := range scratch {
-			j := 0
-			for j < len(names) && !bytes.Equal(e.bucket, names[j]) {
-				j++
+			for j, name := range names {
+				if bytes.Equal(e.bucket, name) {
+					out[j].add(e.key, e.value)
+				}
 			}
-			if j == len(names) {
-				panic("cache: an index entry of " + string(e.bucket) + " is not in indexesOf")
-			}
-			out[j].add(e.key, e.value)
 		}
 	})
-	var wg sync.WaitGroup
 	for _, l := range out {
-		wg.Go(l.sort)
+		l.sort()
 	}
-	wg.Wait()
 	return out
+}
+
+// buildPasses groups a kind's index buckets (indexesOf) into the passes
+// of BuildIndexes over its rows: a customer's name entries are the most
+// and the dearest to make.
+var buildPasses = map[wire.Kind][][][]byte{
+	wire.KindCustomer: {{iNamePrefix, iNameFoldPrefix}, {iHetu, iNumber, bSortKeys}},
 }
 
 // entryList is one index bucket's entries, without pointers (so the GC

@@ -192,6 +192,11 @@ func checkContent(tx *bolt.Tx, res *CheckResult, add func(Problem) bool) error {
 		_, indexed := indexesOf[kind]
 		field(name)
 		err := rows.ForEach(func(k, v []byte) error {
+			// The row as the feed gave it (rows are stored packed,
+			// packrow.go), so the digest is of the content, not the layout.
+			if v != nil {
+				v = unpackRow(v)
+			}
 			field(k)
 			field(v)
 			id := string(k)
@@ -253,7 +258,7 @@ func indexExtras(tx *bolt.Tx, kind wire.Kind, ib []byte, add func(Problem) bool)
 		if id != lastID || lastKeys == nil {
 			lastID, lastKeys = id, map[string]bool{}
 			if raw := rows.Get([]byte(id)); raw != nil {
-				if row, err := parseRow(kind, id, raw, false, true); err == nil {
+				if row, err := parseRow(kind, id, unpackRow(raw), false, true); err == nil {
 					for _, e := range row.idx {
 						if bytes.Equal(e.bucket, ib) {
 							lastKeys[string(e.key)] = true

@@ -61,7 +61,7 @@ func (c *Cache) Compact() error {
 	} else {
 		os.Remove(tmp)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	db, err := bolt.Open(path, 0o600, replicaOptions())
 	if err != nil {
 		return fmt.Errorf("compact cache: reopen %s: %w", path, errors.Join(renameErr, err))
 	}

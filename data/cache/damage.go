@@ -235,7 +235,11 @@ func openBolt(path string, readOnly bool) (db *bolt.DB, err error) {
 	}
 	err = guard(path, func() error {
 		var err error
-		db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout, ReadOnly: readOnly})
+		o := &bolt.Options{Timeout: lockTimeout, ReadOnly: true}
+		if !readOnly {
+			o = replicaOptions()
+		}
+		db, err = bolt.Open(path, 0o600, o)
 		return err
 	})
 	if err != nil {

@@ -350,7 +350,7 @@ func (c *Cache) MonthStatus(month data.Date) (locks time.Time, recorded int, err
 		}
 		return tx.Bucket(bEvents).ForEach(func(k, v []byte) error {
 			var ev data.ServiceEvent
-			if err := json.Unmarshal(v, &ev); err != nil {
+			if err := json.Unmarshal(unpackRow(v), &ev); err != nil {
 				return err
 			}
 			if ev.Status == data.StatusRecorded && ev.Date.Within(from, to) {

@@ -54,7 +54,7 @@ func monthKeyOf(a *keyArena, date data.Date, serviceID, customerID, id string) [
 func rebuildMonthIndex(tx *bolt.Tx) error {
 	idx := tx.Bucket(iMonthEvent)
 	return tx.Bucket(bEvents).ForEach(func(id, raw []byte) error {
-		row, err := parseRow(wire.KindEvent, string(id), raw, false, true)
+		row, err := parseRow(wire.KindEvent, string(id), unpackRow(raw), false, true)
 		if err != nil {
 			return nil // a damaged row is not indexed; reading it reports it
 		}

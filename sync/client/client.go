@@ -201,7 +201,8 @@ func NewClient(baseURL, apiKey string) *Client {
 		SetRetryAfter(retryWait).
 		AddRetryCondition(retryCondition)
 	h.SetTransport(newTransport())
-	return &Client{http: h, pageSize: wire.DefaultPageSize}
+	prefetchPages(h) // keep last: it wraps the transport set up above
+	return &Client{http: h, pageSize: FirstSyncPageSize}
 }
 
 // SetRetryWaits sets the wait before the first retry of a request and the
@@ -369,7 +370,7 @@ func checkPage(page wire.ChangesPage, cursor uint64, limit int) error {
 func (cl *Client) fetch(ctx context.Context, cursor uint64) (wire.ChangesPage, error) {
 	var page wire.ChangesPage
 	resp, err := cl.http.R().
-		SetContext(ctx).
+		SetContext(context.WithValue(ctx, pullContextKey{}, ctx)).
 		SetQueryParam("after", strconv.FormatUint(cursor, 10)).
 		SetQueryParam("limit", strconv.Itoa(cl.pageSize)).
 		Get("/v1/changes")
@@ -379,7 +380,7 @@ func (cl *Client) fetch(ctx context.Context, cursor uint64) (wire.ChangesPage, e
 	if resp.StatusCode() != http.StatusOK {
 		return page, statusFailure(resp)
 	}
-	if err := json.Unmarshal(resp.Body(), &page); err != nil {
+	if page, err = decodePage(resp.Body(), cl.pageSize); err != nil {
 		return page, &Error{Kind: BadReply, Err: fmt.Errorf("reply is not a changes page: %w", err)}
 	}
 	return page, nil

@@ -107,7 +107,7 @@ func customers(first uint64, n int) []wire.Change {
 	for i := range n {
 		id := fmt.Sprintf("c%d", first+uint64(2*i)) // named by its seq
 		out = append(out,
-			put(first+uint64(2*i), wire.KindCustomer, id, data.Customer{ID: id, FirstNames: "Testi", LastName: "Asiakas" + id}),
+			put(first+uint64(2*i), wire.KindCustomer, id, data.Customer{ID: id, FirstNames: "Testi", LastName: "Asiakas" + id, Hetu: testHetu(int(first) + 2*i)}),
 			put(first+uint64(2*i+1), wire.KindVoucher, "v"+id, data.Voucher{Number: "v" + id, CustomerID: id}))
 	}
 	return out
@@ -179,7 +179,7 @@ func TestPullSeveralPagesUntilCaughtUp(t *testing.T) {
 		if ua := r.Header.Get("User-Agent"); ua != "psopdesk" {
 			t.Errorf("User-Agent %q", ua)
 		}
-		if l := r.URL.Query().Get("limit"); l != strconv.Itoa(wire.DefaultPageSize) {
+		if l := r.URL.Query().Get("limit"); l != strconv.Itoa(FirstSyncPageSize) {
 			t.Errorf("limit %q", l)
 		}
 	}

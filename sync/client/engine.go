@@ -66,7 +66,7 @@ type Engine struct {
 	// backoff is the first and the longest wait before an automatic retry.
 	backoff, backoffMax time.Duration
 	interval            atomic.Int64 // a time.Duration: SetInterval may run while Run does
-	ctl                 control // Cancel, Reconnect
+	ctl                 control      // Cancel, Reconnect
 }
 
 // NewEngine makes an engine over c. connect gives the client (reads the

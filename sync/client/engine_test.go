@@ -101,7 +101,7 @@ func TestEngineSendsInOrderARefusalDoesNotBlock(t *testing.T) {
 			return &wire.Answer{Status: wire.StatusRefused, Code: wire.CodeCustomerNumberTaken, Message: "in use"}
 		}
 		seq++
-		f.add(put(seq, wire.KindCustomer, cmd.CustomerID, data.Customer{ID: cmd.CustomerID, LastName: "X", CustomerNumber: cmd.CustomerNumber}))
+		f.add(put(seq, wire.KindCustomer, cmd.CustomerID, data.Customer{ID: cmd.CustomerID, LastName: "X", Hetu: testHetu(int(seq)), CustomerNumber: cmd.CustomerNumber}))
 		return &wire.Answer{Status: wire.StatusApplied, Seq: seq}
 	}
 	e, c, _ := newEngineTest(t, s)

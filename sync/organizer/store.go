@@ -618,15 +618,24 @@ func appendFeed(tx *bolt.Tx, feed string, es []entry) (int, error) {
 		}
 	}
 	changes = append(changes, customerDeletes...)
+	type visPut struct{ k, v []byte }
+	var puts []visPut
 	for _, p := range changes {
 		seq, err := logAppend(lb, p.c, p.prev)
 		if err != nil {
 			return 0, err
 		}
 		if p.e != nil {
-			if err := vb.Put(p.e.key, visValue(p.e.sum[:], seq, p.e.customer)); err != nil {
-				return 0, err
-			}
+			puts = append(puts, visPut{p.e.key, visValue(p.e.sum[:], seq, p.e.customer)})
+		}
+	}
+	// In key order: a bucket's node takes a key put out of order by
+	// moving every key after it, which made a large feed's first Apply
+	// quadratic (10,000 customers: minutes).
+	slices.SortFunc(puts, func(a, b visPut) int { return bytes.Compare(a.k, b.k) })
+	for _, p := range puts {
+		if err := vb.Put(p.k, p.v); err != nil {
+			return 0, err
 		}
 	}
 	return len(changes), nil

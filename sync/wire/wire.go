@@ -58,6 +58,14 @@ const (
 	MaxPageSize     = 2000
 )
 
+// MaxChangeBytes bounds one change of the feed as sent: its JSON object,
+// data included, bytes. A client refuses a page holding a larger change
+// whole (nothing of it is applied). The organizer's records are a few
+// hundred bytes (an event with a long note and a credit a few KiB); the
+// cap keeps a lying or broken server from filling a client's cache and
+// memory with huge records.
+const MaxChangeBytes = 64 << 10
+
 // MaxCommandBytes bounds the body of POST /v1/commands, bytes.
 const MaxCommandBytes = 64 << 10
 
