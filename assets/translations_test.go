@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -180,5 +181,63 @@ func TestText(t *testing.T) {
 	}
 	if err := load(); err != nil {
 		t.Errorf("the translation files do not parse: %v", err)
+	}
+}
+
+// TestNoUnusedTranslations checks that every key of fi.json is used: as a
+// string literal in the program's Go files (ui, ui/print, cmd/psopdesk and
+// the packages under them), or as one of Fyne's own keys (its dialogs,
+// entries, file choosers and calendar ask for those). A key nobody uses
+// is a text no user sees, which drifts out of date unnoticed.
+func TestNoUnusedTranslations(t *testing.T) {
+	b, err := Translations.ReadFile("translations/fi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi := map[string]any{}
+	if err := json.Unmarshal(b, &fi); err != nil {
+		t.Fatal(err)
+	}
+	var src strings.Builder
+	for _, root := range []string{"../ui", "../cmd/psopdesk"} {
+		err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			src.Write(b)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	code := src.String()
+	// Fyne's own keys (fyne.io/fyne/v2/lang/translations/base.en.json).
+	fyneKeys := map[string]bool{}
+	for _, k := range strings.Fields(`Advanced Cancel Confirm Copy Cut Error Favourites File Folder No OK Open Paste Quit Redo Save Undo Yes
+		file.name file.parent Information`) {
+		fyneKeys[k] = true
+	}
+	for _, k := range []string{"Create Folder", "Enter filename", "New Folder", "Select all", "Show Hidden Files"} {
+		fyneKeys[k] = true
+	}
+	for _, d := range []string{"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"} {
+		fyneKeys[d], fyneKeys[d+".short"] = true, true
+	}
+	// Month names for Fyne's date widgets (newer Fyne asks for them).
+	for _, m := range strings.Fields("january february march april may june july august september october november december") {
+		fyneKeys[m] = true
+	}
+	var unused []string
+	for k := range fi {
+		if fyneKeys[k] || strings.Contains(code, strconv.Quote(k)) || strings.Contains(code, "`"+k+"`") {
+			continue
+		}
+		unused = append(unused, k)
+	}
+	slices.Sort(unused)
+	for _, k := range unused {
+		t.Errorf("fi.json has %q that no code uses", k)
 	}
 }

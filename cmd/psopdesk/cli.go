@@ -55,7 +55,7 @@ func runCLIWith(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if len(args) == 0 || !isCommand(args[0]) {
-		fmt.Fprintln(stderr, lang.L("usage: psopdesk [sync|statement|statements|search|customer-number|outbox|events] ..."))
+		fmt.Fprintln(stderr, lang.L("usage: psopdesk [sync|check|statement|statements|search|customer-number|outbox|events] ..."))
 		return 2
 	}
 	err := commands[args[0]](args[1:], stdout, stderr)
