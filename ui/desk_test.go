@@ -564,8 +564,8 @@ func TestStatementFormErrors(t *testing.T) {
 		want              string
 		made              bool // refused by data.MakeStatement (off the UI goroutine), not by the form
 	}{
-		{"Kotihoito", "31.2.2026", "30.11.2026", "Päivää 31.2.2026 ei ole kalenterissa.", false},
-		{"Kotihoito", "1.11.2026", "29.2.2027.", "Päivää 29.2.2027 ei ole kalenterissa.", false},
+		{"Kotihoito", "31.2.2026", "30.11.2026", "Alkupäivä: Päivää 31.2.2026 ei ole kalenterissa.", false},
+		{"Kotihoito", "1.11.2026", "29.2.2027.", "Loppupäivä: Päivää 29.2.2027 ei ole kalenterissa.", false},
 		{"Kotihoito", "1/11/2026", "30.11.2026",
 			"Alkupäivä ”1/11/2026” ei ole päivämäärä. Kirjoita se muodossa p.k.vvvv, esimerkiksi 1.11.2026.", false},
 		{"Kotihoito", "1.11.2026", "marraskuu",

@@ -255,7 +255,7 @@ func readEventInput(today data.Date, date, start, end, qty, note string) (data.E
 	in := data.EventInput{Start: strings.TrimSpace(start), End: strings.TrimSpace(end), Note: note}
 	d, err := data.ParseFinnishDateIn(date, today)
 	if err != nil {
-		return in, Sentence(err)
+		return in, fieldSentence(lang.L("Date"), err)
 	}
 	in.Date = d
 	q, err := data.ParseQuantity(qty)

@@ -221,13 +221,14 @@ func (t *eventsTab) refilter() {
 	var from, to data.Date
 	var errs []string
 	for _, p := range []struct {
-		e *dateEntry
-		d *data.Date
-	}{{t.from, &from}, {t.to, &to}} {
+		e     *dateEntry
+		d     *data.Date
+		field string
+	}{{t.from, &from, lang.L("Start date")}, {t.to, &to, lang.L("End date")}} {
 		if s := strings.TrimSpace(p.e.Text); s != "" {
 			d, err := data.ParseFinnishDateIn(s, t.v.d.opt.Today())
 			if err != nil {
-				errs = append(errs, Sentence(err))
+				errs = append(errs, fieldSentence(p.field, err))
 				continue
 			}
 			*p.d = d

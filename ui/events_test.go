@@ -148,7 +148,7 @@ func TestEventsTabList(t *testing.T) {
 		t.Errorf("Siivous, Kirjattu, from 10.11.: %q", got)
 	}
 	et.to.SetText("1.13.2026")
-	assertTexts(t, v.eventsBox, "Päivää ei ole kalenterissa. Tarkista päivä ja kuukausi.")
+	assertTexts(t, v.eventsBox, "Loppupäivä: Päivää ei ole kalenterissa. Tarkista päivä ja kuukausi.")
 	et.to.SetText("")
 	et.status.SetSelected("Kaikki tilat")
 	et.service.SetSelected("Kaikki palvelut")

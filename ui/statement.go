@@ -366,13 +366,13 @@ func (s *statementTab) make() {
 	}
 	from, err := data.ParseFinnishDateIn(s.from.Text, s.v.d.opt.Today())
 	if err != nil {
-		s.fail(dateError(err, s.from.Text, lang.L("The start date {{.D}} is not a date. Write it as d.m.yyyy, for example 1.11.2026.",
+		s.fail(dateError(err, lang.L("Start date"), s.from.Text, lang.L("The start date {{.D}} is not a date. Write it as d.m.yyyy, for example 1.11.2026.",
 			map[string]any{"D": quote(s.from.Text)})))
 		return
 	}
 	to, err := data.ParseFinnishDateIn(s.to.Text, s.v.d.opt.Today())
 	if err != nil {
-		s.fail(dateError(err, s.to.Text, lang.L("The end date {{.D}} is not a date. Write it as d.m.yyyy, for example 30.11.2026.",
+		s.fail(dateError(err, lang.L("End date"), s.to.Text, lang.L("The end date {{.D}} is not a date. Write it as d.m.yyyy, for example 30.11.2026.",
 			map[string]any{"D": quote(s.to.Text)})))
 		return
 	}
@@ -416,13 +416,18 @@ func quote(s string) string { return "”" + strings.TrimSpace(s) + "”" }
 
 // dateError is the sentence for a date the user typed that
 // data.ParseFinnishDate refused: a day the calendar lacks (31.2.2026)
-// says so; any other error gets formatHint, which tells the form d.m.yyyy.
-func dateError(err error, text, formatHint string) string {
+// says so after the field's name; any other error gets formatHint, which
+// names the field and tells the form d.m.yyyy.
+func dateError(err error, field, text, formatHint string) string {
 	if errors.Is(err, data.ErrNoSuchDay) {
-		return lang.L("There is no day {{.D}} in the calendar.", map[string]any{"D": strings.TrimSuffix(strings.TrimSpace(text), ".")})
+		return field + ": " + lang.L("There is no day {{.D}} in the calendar.", map[string]any{"D": strings.TrimSuffix(strings.TrimSpace(text), ".")})
 	}
 	return formatHint
 }
+
+// fieldSentence is err's Sentence after the name of the field it is
+// about: "Alkupäivä: Päivää ei ole kalenterissa …".
+func fieldSentence(field string, err error) string { return field + ": " + Sentence(err) }
 
 // show lays out a made statement: header, rows, totals.
 func (s *statementTab) show(st data.Statement) {
