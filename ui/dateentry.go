@@ -28,6 +28,10 @@ type dateEntry struct {
 	shown data.Date
 }
 
+// dateFieldWidth is the width of a date entry in a form, px: "30.11.2026"
+// and the calendar button fit.
+const dateFieldWidth = 140
+
 // newDateEntry makes a date entry; today gives the day that short forms
 // and the calendar start from.
 func newDateEntry(today func() data.Date) *dateEntry {

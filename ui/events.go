@@ -111,13 +111,13 @@ func newEventsTab(v *customerView) *eventsTab {
 	t.list = newEventList(t)
 
 	dateBox := func(e *dateEntry) fyne.CanvasObject {
-		return container.NewGridWrap(fyne.NewSize(135, e.MinSize().Height), e)
+		return container.NewGridWrap(fyne.NewSize(dateFieldWidth, e.MinSize().Height), e)
 	}
 	selectBox := func(s *widget.Select, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, s.MinSize().Height), s)
 	}
 	filters := container.NewHBox(
-		widget.NewLabel(lang.L("Service")), selectBox(t.service, 200),
+		widget.NewLabel(lang.L("Service")), selectBox(t.service, 190),
 		widget.NewLabel(lang.L("Period")), dateBox(t.from), widget.NewLabel("–"), dateBox(t.to),
 		widget.NewLabel(lang.L("Status")), selectBox(t.status, 190),
 	)

@@ -129,8 +129,8 @@ func newStatementTab(v *customerView) *statementTab {
 	form := container.New(&flowLayout{},
 		field(lang.L("Service"), 200, s.sel),
 		field(lang.L("Month"), 165, s.month),
-		field(lang.L("Start date"), 110, s.from),
-		field(lang.L("End date"), 110, s.to),
+		field(lang.L("Start date"), dateFieldWidth, s.from),
+		field(lang.L("End date"), dateFieldWidth, s.to),
 		field(lang.L("Statement language"), 110, s.langSel),
 	)
 	// The buttons at the top, under the form, so the printable version is
