@@ -24,6 +24,7 @@ type dateEntry struct {
 	keyEntry
 	today func() data.Date
 	pop   *widget.PopUp
+	body  *fyne.Container // the pop-up's content: the month shown
 	// shown is the month the open calendar shows (its first day).
 	shown data.Date
 }
@@ -90,7 +91,8 @@ func (e *dateEntry) openCalendar() {
 		d = e.today()
 	}
 	e.shown = data.NewDate(d.Year, d.Month, 1)
-	e.pop = widget.NewPopUp(e.calendar(d), c)
+	e.body = container.NewStack(e.calendar(d))
+	e.pop = widget.NewPopUp(e.body, c)
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(e)
 	e.pop.ShowAtPosition(pos.Add(fyne.NewPos(0, e.Size().Height)))
 	// Escape closes it: with nothing focused the canvas takes the key and
@@ -124,8 +126,9 @@ func (e *dateEntry) closeCalendar() {
 func (e *dateEntry) move(months int, chosen data.Date) {
 	e.shown = data.NewDate(e.shown.Year, e.shown.Month+time.Month(months), 1)
 	if e.pop != nil {
-		e.pop.Content = e.calendar(chosen)
-		e.pop.Refresh()
+		e.body.Objects = []fyne.CanvasObject{e.calendar(chosen)}
+		e.body.Refresh()
+		e.pop.Resize(e.pop.MinSize())
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/data"
@@ -32,6 +33,29 @@ func calendarTexts(e *dateEntry) []string {
 		walk(e.pop.Content)
 	}
 	return out
+}
+
+func calendarButtonWithIcon(t *testing.T, e *dateEntry, icon fyne.Resource) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Button:
+			if w.Icon == icon {
+				found = w
+			}
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(e.pop.Content)
+	if found == nil {
+		t.Fatal("no such calendar button")
+	}
+	return found
 }
 
 func calendarButton(t *testing.T, e *dateEntry, text string) *widget.Button {
@@ -72,13 +96,13 @@ func TestDateEntry(t *testing.T) {
 	w.Canvas().Focus(e)
 	e.SetText("1.11.2026")
 	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF4})
-	texts := strings.Join(calendarTexts(e), " ")
-	if e.pop == nil || !strings.Contains(texts, "marraskuu 2026") || !strings.HasPrefix(strings.TrimSpace(strings.SplitN(texts, "marraskuu 2026", 2)[1]), "ma ti ke to pe la su") {
-		t.Fatalf("calendar: %q, want marraskuu 2026 and the weekdays from Monday", texts)
+	shown := strings.Join(calendarTexts(e), " ")
+	if e.pop == nil || !strings.Contains(shown, "marraskuu 2026") || !strings.HasPrefix(strings.TrimSpace(strings.SplitN(shown, "marraskuu 2026", 2)[1]), "ma ti ke to pe la su") {
+		t.Fatalf("calendar: %q, want marraskuu 2026 and the weekdays from Monday", shown)
 	}
 	for _, english := range []string{"November", "Mon", "Cancel", "Today"} {
-		if strings.Contains(texts, english) {
-			t.Errorf("English %q in the Finnish calendar: %q", english, texts)
+		if strings.Contains(shown, english) {
+			t.Errorf("English %q in the Finnish calendar: %q", english, shown)
 		}
 	}
 	// 1.11.2026 is a Sunday: six blanks before it.
@@ -100,10 +124,25 @@ func TestDateEntry(t *testing.T) {
 	if e.pop == nil {
 		t.Fatal("Alt+Down did not open the calendar")
 	}
-	e.move(1, data.Date{})
+	test.Tap(calendarButtonWithIcon(t, e, theme.NavigateNextIcon()))
 	if texts := strings.Join(calendarTexts(e), " "); !strings.Contains(texts, "joulukuu 2026") {
 		t.Errorf("next month: %q", texts)
 	}
+	// What shows on the canvas is the new month, whole (the pop-up grows
+	// or shrinks with its weeks).
+	if !strings.Contains(strings.Join(texts(w.Canvas().Overlays().Top()), " "), "joulukuu 2026") {
+		t.Errorf("the pop-up still shows the old month: %q", texts(w.Canvas().Overlays().Top()))
+	}
+	if min := e.pop.Content.MinSize(); e.pop.Content.Size().Height < min.Height {
+		t.Errorf("calendar %v smaller than its content %v", e.pop.Content.Size(), min)
+	}
+	test.Tap(calendarButtonWithIcon(t, e, theme.NavigateBackIcon()))
+	test.Tap(calendarButtonWithIcon(t, e, theme.NavigateBackIcon()))
+	if got := strings.Join(texts(w.Canvas().Overlays().Top()), " "); !strings.Contains(got, "lokakuu 2026") {
+		t.Errorf("two months back: %q", got)
+	}
+	test.Tap(calendarButtonWithIcon(t, e, theme.NavigateNextIcon()))
+	test.Tap(calendarButtonWithIcon(t, e, theme.NavigateNextIcon()))
 	// Escape closes it; Tänään picks today.
 	dialogKey(w.Canvas(), &fyne.KeyEvent{Name: fyne.KeyEscape})
 	if e.pop != nil {
