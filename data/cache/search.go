@@ -209,8 +209,10 @@ func (c *Cache) Search(q string, limit int) ([]data.Customer, error) {
 //     number is q (any case), or starts with q when q holds a digit
 //     ("a-10" finds A-1001; "a" finds no customer by number).
 //
-// Order: first the customers matched with the query's own diacritics (or
-// by voucher or customer number), then those matched only with diacritics
+// Order: first the customers whose customer number or a voucher number is
+// the whole query (so Enter on "A-1001" opens A-1001, not A-10013), then
+// the customers matched with the query's own diacritics (or by voucher or
+// customer number), then those matched only with diacritics
 // ignored ("mak" finds Makkonen before Mäkinen; "mäk" Mäkinen before
 // Makkonen); within each group the Finnish way (golang.org/x/text/collate:
 // Å, Ä, Ö after Z) by last name, first names, then id. limit applies after
@@ -251,15 +253,22 @@ func (c *Cache) SearchHits(q string, limit int) ([]Hit, error) {
 			} else {
 				m.named1, m.named2 = nameHits(tx, queryWords(q), limit)
 			}
-			for _, id := range prefixIDs(tx.Bucket(iNumber), []byte(numKey), !numPrefix) {
-				m.add(id, "")
+			for _, id := range prefixIDs(tx.Bucket(iNumber), []byte(numKey), true) {
+				m.addExact(id, "")
+			}
+			if numPrefix {
+				for _, id := range prefixIDs(tx.Bucket(iNumber), []byte(numKey), false) {
+					m.add(id, "")
+				}
 			}
 			for _, e := range entries {
 				if e.Command.Type != wire.SetCustomerNumber {
 					continue
 				}
-				k := data.CustomerNumberKey(e.Command.CustomerNumber)
-				if k == numKey || numPrefix && strings.HasPrefix(k, numKey) {
+				switch k := data.CustomerNumberKey(e.Command.CustomerNumber); {
+				case k == numKey:
+					m.addExact(e.Command.CustomerID, "")
+				case numPrefix && strings.HasPrefix(k, numKey):
 					m.add(e.Command.CustomerID, "")
 				}
 			}
@@ -341,7 +350,11 @@ func voucherHits(tx *bolt.Tx, q string, m *matches) {
 		if i < 0 {
 			continue
 		}
-		m.add(string(k[i+1:]), string(k[:i]))
+		if string(k[:i]) == q {
+			m.addExact(string(k[i+1:]), string(k[:i]))
+		} else {
+			m.add(string(k[i+1:]), string(k[:i]))
+		}
 	}
 }
 
@@ -350,8 +363,17 @@ func voucherHits(tx *bolt.Tx, q string, m *matches) {
 // groups of SearchHits.
 type matches struct {
 	ids            []string
+	exact          []string          // ids also in ids matched exactly: a whole customer or voucher number
 	voucher        map[string]string // customer id → first matching voucher
 	named1, named2 []string          // ids of name matches with and without the query's diacritics
+}
+
+// addExact is add for an exact match, which goes first.
+func (m *matches) addExact(id, voucher string) {
+	if !slices.Contains(m.exact, id) {
+		m.exact = append(m.exact, id)
+	}
+	m.add(id, voucher)
 }
 
 func (m *matches) add(id, voucher string) {
@@ -407,9 +429,12 @@ func (m *matches) ordered(tx *bolt.Tx, limit int) ([]Hit, error) {
 		}
 		return strings.Compare(a.id, b.id)
 	}
+	add(m.exact)
+	slices.SortFunc(all, cmp)
+	n0 := len(all)
 	add(m.ids)
 	add(m.named1)
-	slices.SortFunc(all, cmp)
+	slices.SortFunc(all[n0:], cmp)
 	n1 := len(all)
 	add(m.named2)
 	slices.SortFunc(all[n1:], cmp)

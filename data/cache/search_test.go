@@ -147,24 +147,28 @@ func TestSearchHitsVoucherAndNumber(t *testing.T) {
 		put(6, wire.KindVoucher, "400129000", data.Voucher{Number: "400129000", CustomerID: "b"}),
 		put(7, wire.KindVoucher, "500000001", data.Voucher{Number: "500000001", CustomerID: "c"}),
 		put(8, wire.KindVoucher, "777", data.Voucher{Number: "777", CustomerID: "a"}),
+		// A number that the others' are prefixes of, of a name before Ääpälä.
+		put(9, wire.KindCustomer, "d", cust("d", "Ilmari", "Koskinen", "", "A-10013")),
+		put(10, wire.KindVoucher, "4001234561", data.Voucher{Number: "4001234561", CustomerID: "d"}),
 	)
 	type hit struct{ id, voucher string }
 	tests := []struct {
 		q    string
 		want []hit
 	}{
-		{"400123456", []hit{{"a", "400123456"}}},
-		{"400123", []hit{{"b", "400123999"}, {"a", "400123456"}}}, // Aalto before Ääpälä
-		{"4001", []hit{{"b", "400123999"}, {"a", "400123456"}}},   // b's lowest matching voucher
+		{"400123456", []hit{{"a", "400123456"}, {"d", "4001234561"}}},                  // the whole number first
+		{"400123", []hit{{"b", "400123999"}, {"d", "4001234561"}, {"a", "400123456"}}}, // Aalto, Koskinen, Ääpälä
+		{"4001", []hit{{"b", "400123999"}, {"d", "4001234561"}, {"a", "400123456"}}},   // b's lowest matching voucher
 		{"400129", []hit{{"b", "400129000"}}},
 		{"400", []hit{}},             // under 4 digits: no voucher prefix
 		{"777", []hit{{"a", "777"}}}, // a whole voucher number of 3 digits
 		{"5000", []hit{{"c", "500000001"}}},
 		{"77", []hit{{"c", ""}}},  // customer-number prefix
 		{"771", []hit{{"c", ""}}}, // customer number exact
-		{"a-10", []hit{{"b", ""}, {"a", ""}}},
-		{"A-1001", []hit{{"a", ""}}},
-		{"a-1001", []hit{{"a", ""}}},
+		{"a-10", []hit{{"b", ""}, {"d", ""}, {"a", ""}}},
+		{"A-1001", []hit{{"a", ""}, {"d", ""}}}, // the whole number first: Enter opens A-1001
+		{"a-1001", []hit{{"a", ""}, {"d", ""}}},
+		{"A-10013", []hit{{"d", ""}}},
 		{"b-1", []hit{}},
 	}
 	for _, tt := range tests {
