@@ -45,6 +45,10 @@ func (d *Desk) mainMenu() *fyne.MainMenu {
 	)
 	settingsFile, settingsHelp := settingsMenuItems(d)
 	file = append(append(file, fyne.NewMenuItemSeparator()), settingsFile...)
+	// Lopeta (Ctrl+Q): the habits are saved as the app stops (habits.go).
+	quit := item(lang.L("Quit"), ctrl(fyne.KeyQ), d.app.Quit)
+	quit.IsQuit = true
+	file = append(file, fyne.NewMenuItemSeparator(), quit)
 
 	edit := []*fyne.MenuItem{
 		item(lang.L("Cut"), &fyne.ShortcutCut{}, func() { d.toFocused(&fyne.ShortcutCut{Clipboard: d.app.Clipboard()}) }),

@@ -202,8 +202,10 @@ func cmdSync(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, lang.L("synced: {{.Sent}} changes sent, {{.N}} changes fetched, position {{.Cursor}}",
-		map[string]any{"Sent": len(res.Applied), "N": res.Pull.Changes, "Cursor": res.Pull.Cursor}))
+	fmt.Fprintln(stdout, lang.L("synced: {{.Sent}}, {{.Fetched}}, position {{.Cursor}}", map[string]any{
+		"Sent":    lang.N("{{.N}} changes sent", len(res.Applied), map[string]any{"N": len(res.Applied)}),
+		"Fetched": lang.N("{{.N}} changes fetched", res.Pull.Changes, map[string]any{"N": res.Pull.Changes}),
+		"Cursor":  res.Pull.Cursor}))
 	if len(res.Refused) > 0 {
 		return refusedError{}
 	}

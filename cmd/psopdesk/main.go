@@ -85,6 +85,10 @@ Usage:
                             (psopdesk sync -h for its flags)
   psopdesk statement ...    headless: write a co-payment statement PDF
                             (psopdesk statement -h for its flags)
+  psopdesk statements -service NAME|all -month YYYY-MM -out DIR
+                            headless: a month's statements, one PDF per
+                            customer, kaikki.pdf and yhteenveto.csv
+                            (psopdesk statements -h)
   psopdesk search -cache DIR QUERY
                             headless: find customers (id, name, birth date,
                             customer number; tab-separated)
