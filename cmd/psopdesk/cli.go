@@ -125,15 +125,14 @@ func addServerFlags(fs *flag.FlagSet) serverFlags {
 
 // check refuses a -server that is not an http(s) URL.
 func (sf serverFlags) check() error {
-	if *sf.server != "" && !validServerURL(*sf.server) {
-		return usageError{lang.L("-server {{.URL}} is not an address: give it as https://… (or http://127.0.0.1:PORT)", map[string]any{"URL": *sf.server})}
+	if *sf.server == "" {
+		return nil
+	}
+	if err := client.CheckServerURL(*sf.server); err != nil {
+		return usageError{"-server " + *sf.server + ": " + ui.Sentence(err)}
 	}
 	return nil
 }
-
-// validServerURL reports whether s is an organizer address that may be
-// used: https, or plain http to this machine (client.CheckServerURL).
-func validServerURL(s string) bool { return client.CheckServerURL(s) == nil }
 
 // engine makes the sync engine of the command line: the same engine the
 // window runs, on the client of -server and the key of -api-key-file.

@@ -152,8 +152,10 @@ func parseGUIFlags(args []string, stderr io.Writer) (guiFlags, error) {
 	if fs.NArg() > 0 {
 		return f, fmt.Errorf("unexpected argument %q (psopdesk help lists the commands)", fs.Arg(0))
 	}
-	if f.server != "" && !validServerURL(f.server) {
-		return f, fmt.Errorf("-server %s is not an address: give it as https://… (or http://127.0.0.1:PORT)", f.server)
+	if f.server != "" {
+		if err := client.CheckServerURL(f.server); err != nil {
+			return f, fmt.Errorf("-server %s: %s", f.server, ui.Sentence(err))
+		}
 	}
 	if f.cacheDir == "" {
 		f.cacheDir = defaultCacheDir()
