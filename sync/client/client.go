@@ -369,8 +369,9 @@ func checkPage(page wire.ChangesPage, cursor uint64, limit int) error {
 // fetch asks one page after cursor.
 func (cl *Client) fetch(ctx context.Context, cursor uint64) (wire.ChangesPage, error) {
 	var page wire.ChangesPage
+	handed := &pageBody{} // the body, when the transport hands it over (prefetch.go)
 	resp, err := cl.http.R().
-		SetContext(context.WithValue(ctx, pullContextKey{}, ctx)).
+		SetContext(context.WithValue(context.WithValue(ctx, pullContextKey{}, ctx), pageBodyKey{}, handed)).
 		SetQueryParam("after", strconv.FormatUint(cursor, 10)).
 		SetQueryParam("limit", strconv.Itoa(cl.pageSize)).
 		Get("/v1/changes")
@@ -380,7 +381,11 @@ func (cl *Client) fetch(ctx context.Context, cursor uint64) (wire.ChangesPage, e
 	if resp.StatusCode() != http.StatusOK {
 		return page, statusFailure(resp)
 	}
-	if page, err = decodePage(resp.Body(), cl.pageSize); err != nil {
+	body := resp.Body()
+	if handed.b != nil && len(body) == 0 {
+		body = handed.b
+	}
+	if page, err = decodePage(body, cl.pageSize); err != nil {
 		return page, &Error{Kind: BadReply, Err: fmt.Errorf("reply is not a changes page: %w", err)}
 	}
 	return page, nil
