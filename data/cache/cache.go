@@ -443,7 +443,11 @@ func applyChange(tx *bolt.Tx, ch *wire.Change, fresh bool, pb *pageBuf) error {
 	}
 	switch ch.Op {
 	case wire.OpPut:
-		row, err := parseRow(ch.Kind, ch.ID, ch.Data, true, false)
+		var a *keyArena
+		if pb != nil {
+			a = &pb.a
+		}
+		row, packed, err := parseRowPacked(a, ch.Kind, ch.ID, ch.Data)
 		if err != nil {
 			return bad("%v", err)
 		}
@@ -452,16 +456,14 @@ func applyChange(tx *bolt.Tx, ch *wire.Change, fresh bool, pb *pageBuf) error {
 				return err
 			}
 		}
-		var a *keyArena
 		if pb != nil {
-			a = &pb.a
 			pb.idx = appendEntries(pb.idx[:0], a, ch.Kind, ch.ID, row.src)
 			row.idx = pb.idx
 		} else {
 			row.idx = appendEntries(nil, nil, ch.Kind, ch.ID, row.src)
 		}
 		key := append(a.alloc(len(ch.ID)), ch.ID...)
-		if err := tx.Bucket(bucketOf[ch.Kind]).Put(key, packRowTo(a, row.raw)); err != nil {
+		if err := tx.Bucket(bucketOf[ch.Kind]).Put(key, packed); err != nil {
 			return err
 		}
 		for _, e := range row.idx {
