@@ -279,8 +279,10 @@ func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progre
 	// restart: the cache is to be replaced by the feed from 0, in the
 	// transaction of the first page; until then it keeps what it has.
 	restart := false
+	ahead := newPageAhead(ctx, cl)
+	defer ahead.stop()
 	for {
-		page, err := cl.fetch(ctx, cursor)
+		page, err := ahead.fetch(cursor)
 		if err != nil {
 			return p, err
 		}
@@ -301,6 +303,9 @@ func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progre
 		}
 		if err := checkPage(page, cursor, cl.pageSize); err != nil {
 			return p, &Error{Kind: BadReply, Err: err}
+		}
+		if page.More {
+			ahead.start(page.Next) // while this page is applied (ahead.go)
 		}
 		if err := c.ApplyFeedPage(page.Feed, restart, page.Changes, page.Next); err != nil {
 			if errors.Is(err, cache.ErrInvalidChange) {
