@@ -245,7 +245,7 @@ func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows, pb *pageBuf) error {
 		if pb != nil {
 			a = &pb.a
 		}
-		row, packed, err := parseRowPacked(a, ch.Kind, ch.ID, ch.Data)
+		row, packed, err := pb.parse(a, ch)
 		if err != nil {
 			return bad("%v", err)
 		}

@@ -282,7 +282,7 @@ func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progre
 	ahead := newPageAhead(ctx, cl)
 	defer ahead.stop()
 	for {
-		page, err := ahead.fetch(cursor)
+		page, pre, err := ahead.fetch(cursor)
 		if err != nil {
 			return p, err
 		}
@@ -307,7 +307,7 @@ func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progre
 		if page.More {
 			ahead.start(page.Next) // while this page is applied (ahead.go)
 		}
-		if err := c.ApplyFeedPage(page.Feed, restart, page.Changes, page.Next); err != nil {
+		if err := applyFeedPage(c, page, pre, restart); err != nil {
 			if errors.Is(err, cache.ErrInvalidChange) {
 				return p, &Error{Kind: BadReply, Err: err}
 			}
