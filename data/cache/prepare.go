@@ -56,6 +56,3 @@ func (pb *pageBuf) parse(a *keyArena, ch *wire.Change) (parsedRow, []byte, error
 	}
 	return parseRowPacked(a, ch.Kind, ch.ID, ch.Data)
 }
-
-// Changes gives the page's changes.
-func (p *PreparedPage) Changes() []wire.Change { return p.changes }
