@@ -9,7 +9,7 @@
 //
 // Usage:
 //
-//	go run ./cmd/psopdesk-bench [-customers 50000] [-psopdesk BINARY] [-keep] [-cpuprofile FILE]
+//	go run ./cmd/psopdesk-bench [-customers 50000] [-psopdesk BINARY] [-keep] [-cpuprofile FILE] [-compare BIN,… [-rounds N]]
 //
 // It prints one line:
 //
@@ -54,6 +54,8 @@ func main() {
 	fs.StringVar(&cfg.binary, "psopdesk", "", "a psopdesk binary to run (default: build ./cmd/psopdesk into a temporary folder)")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the temporary folder (its path goes to stderr)")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write the sync process's CPU profile to this file")
+	fs.StringVar(&cfg.compare, "compare", "", "comma-separated psopdesk binaries whose syncs are also measured, each into an empty cache, against the same organizer after the first sync (lines to stderr)")
+	fs.IntVar(&cfg.rounds, "rounds", 1, "with -compare: rounds of the first binary's and the compared binaries' syncs, in turn")
 	_ = fs.Parse(os.Args[1:])
 	res, err := run(context.Background(), cfg, os.Stderr)
 	if err != nil {
@@ -69,6 +71,8 @@ type config struct {
 	binary     string // "" builds psopdesk
 	keep       bool
 	cpuProfile string
+	compare    string // binaries also measured, comma-separated
+	rounds     int
 }
 
 // result is one run's figures.
@@ -133,8 +137,12 @@ func run(ctx context.Context, cfg config, log io.Writer) (result, error) {
 		return res, err
 	}
 	res.cacheMB = float64(fi.Size()) / (1 << 20)
+	if err := compareSyncs(ctx, cfg, bin, tmp, org.URL, keyFile, log); err != nil {
+		return res, err
+	}
 
-	pages, err := fetchAll(ctx, org.URL, key)
+	var served time.Duration
+	pages, err := fetchAll(ctx, org.URL, key, &served)
 	if err != nil {
 		return res, fmt.Errorf("fetch the feed for the floor: %w", err)
 	}
@@ -142,7 +150,9 @@ func run(ctx context.Context, cfg config, log io.Writer) (result, error) {
 		res.changes += len(p)
 	}
 	res.pages = len(pages)
-	fmt.Fprintf(log, "floor: %d changes in %d pages of %d\n", res.changes, res.pages, client.FirstSyncPageSize)
+	// Not part of the floor: how long the organizer took to serve the
+	// feed, page after page (request to last byte, decoding not counted).
+	fmt.Fprintf(log, "floor: %d changes in %d pages of %d, served in %.1f s\n", res.changes, res.pages, client.FirstSyncPageSize, served.Seconds())
 	floorDB := filepath.Join(tmp, "floor.db")
 	if res.floorS, err = floor(floorDB, pages); err != nil {
 		return res, fmt.Errorf("floor: %w", err)
@@ -151,6 +161,33 @@ func run(ctx context.Context, cfg config, log io.Writer) (result, error) {
 		fmt.Fprintf(log, "floor file: %.0f MB\n", float64(fi.Size())/(1<<20))
 	}
 	return res, nil
+}
+
+// compareSyncs measures the syncs of the binaries of cfg.compare and of
+// bin, in turn, cfg.rounds times, against the same organizer at url: on
+// a shared machine, figures of runs minutes apart are hard to compare.
+func compareSyncs(ctx context.Context, cfg config, bin, tmp, url, keyFile string, log io.Writer) error {
+	if cfg.compare == "" {
+		return nil
+	}
+	bins := append([]string{bin}, strings.Split(cfg.compare, ",")...)
+	for r := range max(cfg.rounds, 1) {
+		for i, b := range bins {
+			if r == 0 && i == 0 {
+				continue // the first sync
+			}
+			dir := filepath.Join(tmp, fmt.Sprintf("compare-%d-%d", r, i))
+			var res result
+			if err := measureSync(ctx, &res, b, dir, url, keyFile, "", io.Discard); err != nil {
+				return fmt.Errorf("%s: %w", b, err)
+			}
+			fmt.Fprintf(log, "compare round %d %s: sync_s=%.2f peak_anon_mb=%.0f\n", r+1, b, res.syncS, res.peakAnonMB)
+			if err := os.RemoveAll(dir); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // measureSync runs `psopdesk sync` into the empty cacheDir and fills
@@ -228,8 +265,9 @@ type record struct {
 }
 
 // fetchAll reads the whole feed into memory, a page per element, in pages
-// of the first sync's size.
-func fetchAll(ctx context.Context, url, key string) ([][]record, error) {
+// of the first sync's size; it adds the time of the requests (to their
+// body's last byte) to served.
+func fetchAll(ctx context.Context, url, key string, served *time.Duration) ([][]record, error) {
 	var pages [][]record
 	for after := uint64(0); ; {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet,
@@ -238,12 +276,14 @@ func fetchAll(ctx context.Context, url, key string) ([][]record, error) {
 			return nil, err
 		}
 		req.Header.Set("Authorization", "Bearer "+key)
+		t0 := time.Now()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return nil, err
 		}
 		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		*served += time.Since(t0)
 		if err != nil {
 			return nil, err
 		}

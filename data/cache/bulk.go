@@ -241,11 +241,15 @@ func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows, pb *pageBuf) error {
 	rows := tx.Bucket(bucketOf[ch.Kind])
 	switch ch.Op {
 	case wire.OpPut:
-		row, err := parseRow(ch.Kind, ch.ID, ch.Data, true, false)
+		var a *keyArena
+		if pb != nil {
+			a = &pb.a
+		}
+		row, packed, err := pb.parse(a, ch)
 		if err != nil {
 			return bad("%v", err)
 		}
-		if err := rows.Put([]byte(ch.ID), packRow(row.raw)); err != nil {
+		if err := rows.Put([]byte(ch.ID), packed); err != nil {
 			return err
 		}
 		if b != nil {

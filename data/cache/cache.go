@@ -343,14 +343,17 @@ func (c *Cache) Counts() (map[wire.Kind]int, error) {
 // sync in bulk mode (bulk.go): until BuildIndexes, pages write the rows
 // only and the secondary indexes are built once at the end.
 func (c *Cache) ApplyPage(changes []wire.Change, next uint64) error {
-	return c.applyPage(changes, next, nil)
+	return c.applyPage(changes, next, nil, nil)
 }
 
 // applyPage is ApplyPage running before(tx) first, in the same
-// transaction, when before is not nil.
-func (c *Cache) applyPage(changes []wire.Change, next uint64, before func(tx *bolt.Tx) error) error {
+// transaction, when before is not nil; pre, if not nil, is the page
+// prepared (PreparePage of changes).
+func (c *Cache) applyPage(changes []wire.Change, next uint64, pre *PreparedPage, before func(tx *bolt.Tx) error) error {
 	c.applyMu.Lock()
 	defer c.applyMu.Unlock()
+	c.pb.pre = pre
+	defer func() { c.pb.pre = nil }()
 	err := c.updateDB(func(tx *bolt.Tx) error {
 		if before != nil {
 			if err := before(tx); err != nil {
@@ -386,6 +389,7 @@ func (c *Cache) applyPage(changes []wire.Change, next uint64, before func(tx *bo
 		c.bulkTx(tx, bulk)
 		c.pb.a.reset() // the last page's transaction has ended
 		for i := range changes {
+			c.pb.i = i
 			var err error
 			if bulk {
 				err = applyRow(tx, &changes[i], c.bulk, &c.pb)
@@ -431,6 +435,8 @@ func apply(tx *bolt.Tx, ch *wire.Change) error { return applyChange(tx, ch, fals
 type pageBuf struct {
 	a   keyArena
 	idx []indexEntry
+	pre *PreparedPage // the page prepared, or nil (prepare.go)
+	i   int           // the change being applied
 }
 
 // applyChange is apply; fresh tells that a put's row is not stored (so
@@ -443,7 +449,11 @@ func applyChange(tx *bolt.Tx, ch *wire.Change, fresh bool, pb *pageBuf) error {
 	}
 	switch ch.Op {
 	case wire.OpPut:
-		row, err := parseRow(ch.Kind, ch.ID, ch.Data, true, false)
+		var a *keyArena
+		if pb != nil {
+			a = &pb.a
+		}
+		row, packed, err := pb.parse(a, ch)
 		if err != nil {
 			return bad("%v", err)
 		}
@@ -452,16 +462,14 @@ func applyChange(tx *bolt.Tx, ch *wire.Change, fresh bool, pb *pageBuf) error {
 				return err
 			}
 		}
-		var a *keyArena
 		if pb != nil {
-			a = &pb.a
 			pb.idx = appendEntries(pb.idx[:0], a, ch.Kind, ch.ID, row.src)
 			row.idx = pb.idx
 		} else {
 			row.idx = appendEntries(nil, nil, ch.Kind, ch.ID, row.src)
 		}
 		key := append(a.alloc(len(ch.ID)), ch.ID...)
-		if err := tx.Bucket(bucketOf[ch.Kind]).Put(key, packRowTo(a, row.raw)); err != nil {
+		if err := tx.Bucket(bucketOf[ch.Kind]).Put(key, packed); err != nil {
 			return err
 		}
 		for _, e := range row.idx {

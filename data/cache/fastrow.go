@@ -53,10 +53,11 @@ const (
 type schemaField struct {
 	typ  fieldType // 0: not handled, decodeRow decides
 	role fieldRole
+	tok  byte // the key's byte in a packed row (packrow.go), 0: none
 }
 
 // schema of a kind: its fields by JSON name.
-type schema map[string]schemaField
+type schema = *keyTable[schemaField]
 
 // fastSchemas are the kinds with a fast path.
 var fastSchemas = map[wire.Kind]schema{
@@ -77,7 +78,7 @@ var (
 // schemaOf makes the schema of T, whose field idField is its id.
 func schemaOf[T any](idField string) schema {
 	t := reflect.TypeFor[T]()
-	s := schema{}
+	s := &keyTable[schemaField]{}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
@@ -111,7 +112,8 @@ func schemaOf[T any](idField string) schema {
 		case "date":
 			sf.role = roleDate
 		}
-		s[name] = sf
+		sf.tok, _ = keyToken.get([]byte(name))
+		s.add(name, sf)
 	}
 	return s
 }
@@ -120,6 +122,47 @@ func schemaOf[T any](idField string) schema {
 // when the row is not one it handles (then decodeRow decides). r.raw is
 // raw itself.
 func fastRow(kind wire.Kind, id string, raw []byte) (r parsedRow, ok bool) {
+	return fastRowMarks(kind, id, raw, nil)
+}
+
+// packMarks are where a row's packed keys are (fastRowMarks), so that it
+// is packed (packMarks.pack) without scanning it again.
+type packMarks struct {
+	n    int
+	at   [32]packMark
+	over bool // more keys than at holds: pack with packRowTo
+}
+
+// packMark is a packed key at raw[start:end] (its quotes and colon).
+type packMark struct {
+	start, end int32
+	tok        byte
+}
+
+// pack gives raw, which fastRowMarks read into m, packed as packRowTo
+// packs it, cut from a.
+func (m *packMarks) pack(a *keyArena, raw []byte) []byte {
+	if m.over {
+		return packRowTo(a, raw)
+	}
+	n := len(raw)
+	for _, k := range m.at[:m.n] {
+		n -= int(k.end-k.start) - 1
+	}
+	out := a.alloc(n)
+	prev := 0
+	for _, k := range m.at[:m.n] {
+		out = append(append(out, raw[prev:k.start]...), k.tok)
+		prev = int(k.end)
+	}
+	return append(out, raw[prev:]...)
+}
+
+// fastRowMarks is fastRow marking the packed keys in m (nil: not).
+// A fast row is a flat object of compact JSON whose keys hold no escape,
+// so its only strings followed by a colon are its keys, each of which
+// the scan sees: the marks pack it as packRowTo would.
+func fastRowMarks(kind wire.Kind, id string, raw []byte, m *packMarks) (r parsedRow, ok bool) {
 	sch, has := fastSchemas[kind]
 	if !has || len(raw) == 0 {
 		return r, false
@@ -128,9 +171,31 @@ func fastRow(kind wire.Kind, id string, raw []byte) (r parsedRow, ok bool) {
 	s.Reset(raw)
 	sawID := false
 	fail := errFallback
+	if m != nil {
+		*m = packMarks{}
+	}
 	err := s.Object(func(key []byte, escaped bool) error {
-		f, known := sch[string(key)]
-		if escaped || !known || f.typ == 0 || s.Null() {
+		f, known := sch.get(key)
+		if escaped || !known || f.typ == 0 {
+			return fail
+		}
+		if m != nil && f.tok != 0 {
+			// The scanner is just past the key's colon; compact JSON
+			// (checked at the end) has nothing between the key's
+			// closing quote and it.
+			end := s.Pos()
+			start := end - len(key) - 3
+			switch {
+			case start < 0 || raw[start] != '"' || raw[end-2] != '"' || raw[end-1] != ':':
+				m.over = true // not as expected: pack the slow way
+			case m.n < len(m.at):
+				m.at[m.n] = packMark{start: int32(start), end: int32(end), tok: f.tok}
+				m.n++
+			default:
+				m.over = true
+			}
+		}
+		if s.Null() {
 			return fail
 		}
 		switch f.typ {
@@ -213,4 +278,19 @@ func parseDate(v []byte) (data.Date, error) {
 		return data.Date{}, nil
 	}
 	return data.ParseDate(string(v))
+}
+
+// parseRowPacked is parseRow for a row to store (wantRaw, not wantIdx)
+// that also gives the row packed (packRow), cut from a: a fast row is
+// packed from the marks of its one scan.
+func parseRowPacked(a *keyArena, kind wire.Kind, id string, raw []byte) (parsedRow, []byte, error) {
+	var m packMarks
+	if r, ok := fastRowMarks(kind, id, raw, &m); ok {
+		return r, m.pack(a, r.raw), nil
+	}
+	r, err := parseRowTyped(kind, id, raw, true, false)
+	if err != nil {
+		return r, nil, err
+	}
+	return r, packRowTo(a, r.raw), nil
 }

@@ -22,8 +22,36 @@ func sameAsTyped(t *testing.T, kind wire.Kind, id string, raw []byte) (fast bool
 	if !bytes.Equal(got.raw, want.raw) || !reflect.DeepEqual(got.src, want.src) || !reflect.DeepEqual(got.idx, want.idx) {
 		t.Fatalf("%s %q %s:\n got %s %+v\nwant %s %+v", kind, id, raw, got.raw, got.src, want.raw, want.src)
 	}
+	// Packed from the one scan's marks or not, the row stored is the
+	// row packed; with an arena or without.
+	for _, a := range []*keyArena{nil, {}} {
+		prow, packed, perr := parseRowPacked(a, kind, id, raw)
+		if (perr == nil) != (werr == nil) || !bytes.Equal(prow.raw, want.raw) || !reflect.DeepEqual(prow.src, want.src) {
+			t.Fatalf("%s %q %s: packed parse %s %+v %v", kind, id, raw, prow.raw, prow.src, perr)
+		}
+		if perr == nil && !bytes.Equal(packed, packRow(want.raw)) {
+			t.Fatalf("%s %q %s:\n packed %q\n want %q", kind, id, raw, packed, packRow(want.raw))
+		}
+	}
 	_, fast = fastRow(kind, id, raw)
 	return fast
+}
+
+// The key tables find every key they hold and nothing else.
+func TestKeyTable(t *testing.T) {
+	for i, k := range rowKeys {
+		if tok, ok := keyToken.get([]byte(k)); !ok || tok != byte(1+i) {
+			t.Errorf("%s: %d %v", k, tok, ok)
+		}
+		if _, ok := keyToken.get([]byte(k + "x")); ok {
+			t.Errorf("%sx found", k)
+		}
+	}
+	for _, k := range []string{"", "i", "Id", "ID", "customer_i", "xd"} {
+		if _, ok := keyToken.get([]byte(k)); ok {
+			t.Errorf("%q found", k)
+		}
+	}
 }
 
 // The demo's rows give the same stored bytes and index entries on the

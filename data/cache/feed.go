@@ -48,7 +48,13 @@ func emptyTx(tx *bolt.Tx, feed string) error {
 // delivered its first page; such a page must start at cursor 0, which the
 // caller asked for. feed "" (a server that names no feed) never replaces.
 func (c *Cache) ApplyFeedPage(feed string, restart bool, changes []wire.Change, next uint64) error {
-	return c.applyPage(changes, next, func(tx *bolt.Tx) error {
+	return c.applyFeedPage(feed, restart, changes, next, nil)
+}
+
+// applyFeedPage is ApplyFeedPage with the page's rows prepared (pre, if
+// not nil: PreparePage of changes).
+func (c *Cache) applyFeedPage(feed string, restart bool, changes []wire.Change, next uint64, pre *PreparedPage) error {
+	return c.applyPage(changes, next, pre, func(tx *bolt.Tx) error {
 		held := string(tx.Bucket(bMeta).Get(keyFeed))
 		if !restart && (feed == "" || feed == held) {
 			return nil

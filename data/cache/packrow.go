@@ -16,13 +16,13 @@ var rowKeys = []string{"id", "customer_id", "grant_id", "service_id", "date", "s
 	"note", "first_names", "last_name"}
 
 // keyToken maps a packed key to its byte.
-var keyToken = func() map[string]byte {
+var keyToken = func() *keyTable[byte] {
 	if len(rowKeys) > 31 {
 		panic("cache: more than 31 packed keys")
 	}
-	m := make(map[string]byte, len(rowKeys))
+	m := &keyTable[byte]{}
 	for i, k := range rowKeys {
-		m[k] = byte(1 + i)
+		m.add(k, byte(1+i))
 	}
 	return m
 }()
@@ -60,7 +60,7 @@ func packRowTo(a *keyArena, raw []byte) []byte {
 			return append(out, raw[i:]...)
 		}
 		if j+1 < len(raw) && raw[j+1] == ':' {
-			if tok, ok := keyToken[string(raw[i+1:j])]; ok {
+			if tok, ok := keyToken.get(raw[i+1 : j]); ok {
 				out = append(out, tok)
 				i = j + 2
 				continue

@@ -279,8 +279,10 @@ func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progre
 	// restart: the cache is to be replaced by the feed from 0, in the
 	// transaction of the first page; until then it keeps what it has.
 	restart := false
+	ahead := newPageAhead(ctx, cl)
+	defer ahead.stop()
 	for {
-		page, err := cl.fetch(ctx, cursor)
+		page, pre, err := ahead.fetch(cursor)
 		if err != nil {
 			return p, err
 		}
@@ -302,7 +304,10 @@ func (cl *Client) pull(ctx context.Context, c *cache.Cache, progress func(Progre
 		if err := checkPage(page, cursor, cl.pageSize); err != nil {
 			return p, &Error{Kind: BadReply, Err: err}
 		}
-		if err := c.ApplyFeedPage(page.Feed, restart, page.Changes, page.Next); err != nil {
+		if page.More {
+			ahead.start(page.Next) // while this page is applied (ahead.go)
+		}
+		if err := applyFeedPage(c, page, pre, restart); err != nil {
 			if errors.Is(err, cache.ErrInvalidChange) {
 				return p, &Error{Kind: BadReply, Err: err}
 			}
@@ -369,8 +374,9 @@ func checkPage(page wire.ChangesPage, cursor uint64, limit int) error {
 // fetch asks one page after cursor.
 func (cl *Client) fetch(ctx context.Context, cursor uint64) (wire.ChangesPage, error) {
 	var page wire.ChangesPage
+	handed := &pageBody{} // the body, when the transport hands it over (prefetch.go)
 	resp, err := cl.http.R().
-		SetContext(context.WithValue(ctx, pullContextKey{}, ctx)).
+		SetContext(context.WithValue(context.WithValue(ctx, pullContextKey{}, ctx), pageBodyKey{}, handed)).
 		SetQueryParam("after", strconv.FormatUint(cursor, 10)).
 		SetQueryParam("limit", strconv.Itoa(cl.pageSize)).
 		Get("/v1/changes")
@@ -380,7 +386,11 @@ func (cl *Client) fetch(ctx context.Context, cursor uint64) (wire.ChangesPage, e
 	if resp.StatusCode() != http.StatusOK {
 		return page, statusFailure(resp)
 	}
-	if page, err = decodePage(resp.Body(), cl.pageSize); err != nil {
+	body := resp.Body()
+	if handed.b != nil && len(body) == 0 {
+		body = handed.b
+	}
+	if page, err = decodePage(body, cl.pageSize); err != nil {
 		return page, &Error{Kind: BadReply, Err: fmt.Errorf("reply is not a changes page: %w", err)}
 	}
 	return page, nil

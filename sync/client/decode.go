@@ -190,8 +190,11 @@ func scanOp(s *jsonscan.Scanner) (wire.Op, error) {
 // dataFields are the fields of a put's data that its kind cannot be
 // without (dataFields.check).
 type dataFields struct {
-	kind                       wire.Kind // whose fields these are
-	lastName, hetu, customerID string
+	kind           wire.Kind // whose fields these are
+	lastName, hetu string
+	// customer: a child row's customer_id is a string not empty (its
+	// text is not needed, so not made: a child row is most of a feed).
+	customer bool
 }
 
 // scanData reads a put's data of kind at s, an object, into f and gives
@@ -209,8 +212,10 @@ func scanData(s *jsonscan.Scanner, kind wire.Kind, f *dataFields) ([]byte, error
 			p = &f.lastName
 		case kind == wire.KindCustomer && string(key) == "hetu":
 			p = &f.hetu
-		case child && string(key) == "customer_id":
-			p = &f.customerID
+		case child && string(key) == "customer_id" && s.Peek() == '"':
+			raw, _, err := s.String() // an escape is at least one character
+			f.customer = len(raw) > 0
+			return err
 		}
 		if p != nil && s.Peek() == '"' {
 			var err error
@@ -241,7 +246,7 @@ func (f *dataFields) check(id string) error {
 			return errors.New("a customer's hetu is not valid")
 		}
 	case wire.KindVoucher, wire.KindGrant, wire.KindReservation, wire.KindEvent:
-		if f.customerID == "" {
+		if !f.customer {
 			return fmt.Errorf("a %s without its customer", f.kind)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	gosync "sync"
+	"sync/atomic"
 
 	"github.com/go-resty/resty/v2"
 
@@ -40,6 +41,9 @@ type prefetchTransport struct {
 	base http.RoundTripper
 	mu   gosync.Mutex
 	next *prefetch // the page asked ahead, or nil
+	// lastSize is the length of the last body read, the size guessed
+	// for a reply that does not tell its own.
+	lastSize atomic.Int64
 }
 
 // prefetch is a page asked ahead: its request's key and, once done is
@@ -93,6 +97,9 @@ func (t *prefetchTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	if resp.StatusCode == http.StatusOK {
 		t.ahead(req, body)
+		if handOver(req, resp, body) {
+			return resp, nil
+		}
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
@@ -106,11 +113,69 @@ func (t *prefetchTransport) get(req *http.Request) (*http.Response, []byte, erro
 		return nil, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	size := resp.ContentLength
+	if size < 0 { // not told: the last page's size and an eighth
+		size = t.lastSize.Load()
+		size += size / 8
+	}
+	body, err := readBody(resp.Body, size)
 	if err != nil {
 		return nil, nil, err
 	}
+	t.lastSize.Store(int64(len(body)))
 	return resp, body, nil
+}
+
+// readBody reads r whole, at most maxBody bytes and one, into a buffer
+// of size bytes and one (a Content-Length or a guess; 0 or less: not
+// known), so that a page's body is read in one piece and not grown by
+// copying; a wrong size only costs growing.
+func readBody(r io.Reader, size int64) ([]byte, error) {
+	lr := io.LimitReader(r, maxBody+1)
+	if size <= 0 || size > maxBody {
+		return io.ReadAll(lr)
+	}
+	buf := make([]byte, 0, size+1) // +1: the read that sees the end
+	for {
+		n, err := lr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow (append's rule)
+		}
+	}
+}
+
+// Handing a page's body over (issue 9): resty reads a reply's body again
+// 512 bytes at a time into a slice it grows by copying, about 5 % of a
+// large first sync's CPU, although this transport holds the whole body
+// already. So fetch puts a *pageBody into its request's context, and for
+// a 200 reply the transport puts the body there and gives resty an empty
+// one. Only a plain 200 body within maxBody is handed over: any other
+// reply (an error's body, one over the limit, an encoded one) goes
+// through resty as before, with its checks, errors and retries.
+
+// pageBody receives a 200 reply's body from the transport (fetch).
+type pageBody struct{ b []byte }
+
+type pageBodyKey struct{}
+
+// handOver hands body, of req's 200 reply resp, to the *pageBody in
+// req's context, if there is one, and empties resp's body; false when
+// not handed over.
+func handOver(req *http.Request, resp *http.Response, body []byte) bool {
+	h, ok := req.Context().Value(pageBodyKey{}).(*pageBody)
+	if !ok || len(body) > maxBody || resp.Header.Get("Content-Encoding") != "" {
+		return false
+	}
+	h.b = body
+	resp.Body, resp.ContentLength = http.NoBody, 0
+	return true
 }
 
 // ahead asks the page after the one of req, whose body is body, if the
