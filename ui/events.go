@@ -31,6 +31,7 @@ type eventsTab struct {
 	countdown       *widget.Label
 	errText         *widget.Label // a refusal of an event change, kept until the next change
 	open, newBtn    *widget.Button
+	newWhy          *widget.Label // why Uusi tapahtuma is greyed out
 	header          *fyne.Container
 	list            *eventList
 	empty           *widget.Label
@@ -122,7 +123,11 @@ func newEventsTab(v *customerView) *eventsTab {
 		widget.NewLabel(lang.L("Status")), selectBox(t.status, 190),
 	)
 	buttons := container.NewHBox(t.newBtn, t.open)
-	top := container.NewVBox(t.countdown, buttons, filters, t.filterErr, t.errText)
+	t.newWhy = widget.NewLabel(lang.L("New events need a valid service reservation, and this customer has none with you."))
+	t.newWhy.Wrapping = fyne.TextWrapWord
+	t.newWhy.Importance = widget.LowImportance
+	t.newWhy.Hide()
+	top := container.NewVBox(t.countdown, buttons, t.newWhy, filters, t.filterErr, t.errText)
 	headBg := container.NewStack(newTableBackground(true), t.header)
 	table := container.NewBorder(headBg, nil, nil, nil, container.NewStack(t.list, container.NewVBox(t.empty)))
 	t.content = container.NewBorder(top, nil, nil, nil, container.NewThemeOverride(table, tableTheme{theme.Current()}))
@@ -341,6 +346,11 @@ func (t *eventsTab) updateButtons() {
 		t.newBtn.Enable()
 	} else {
 		t.newBtn.Disable()
+	}
+	if t.loaded && len(t.cd.Reservations) == 0 {
+		t.newWhy.Show()
+	} else {
+		t.newWhy.Hide()
 	}
 }
 

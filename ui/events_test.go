@@ -397,3 +397,18 @@ func TestEventSentences(t *testing.T) {
 		}
 	}
 }
+
+// Uusi tapahtuma greyed out says why: no valid service reservation.
+func TestNewEventNeedsReservationSaysWhy(t *testing.T) {
+	_, v := newEventsFixture(t, eventsNow, Options{})
+	et := v.events
+	if et.newBtn.Disabled() || et.newWhy.Visible() {
+		t.Errorf("with a reservation: button disabled %v, why shown %v", et.newBtn.Disabled(), et.newWhy.Visible())
+	}
+	et.cd.Reservations = nil // the customer's reservations have ended
+	et.updateButtons()
+	if !et.newBtn.Disabled() || !et.newWhy.Visible() ||
+		!strings.Contains(et.newWhy.Text, "voimassa olevaa palveluvarausta") {
+		t.Errorf("no reservation: button disabled %v, why shown %v %q", et.newBtn.Disabled(), et.newWhy.Visible(), et.newWhy.Text)
+	}
+}
