@@ -27,6 +27,7 @@ import (
 // cache's event API (the window's code path).
 var eventCommands = map[string]func(args []string, stdout, stderr io.Writer) error{
 	"list":           cmdEventsList,
+	"reservations":   cmdEventsReservations,
 	"record":         cmdEventsRecord,
 	"edit":           cmdEventsEdit,
 	"delete":         cmdEventsDelete,
@@ -37,7 +38,7 @@ var eventCommands = map[string]func(args []string, stdout, stderr io.Writer) err
 // cmdEvents runs psopdesk events SUBCOMMAND.
 func cmdEvents(args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || eventCommands[args[0]] == nil {
-		return usageError{lang.L("usage: psopdesk events [list|record|edit|delete|credit-request|import] ...")}
+		return usageError{lang.L("usage: psopdesk events [list|reservations|record|edit|delete|credit-request|import] ...")}
 	}
 	return eventCommands[args[0]](args[1:], stdout, stderr)
 }
@@ -249,6 +250,57 @@ func cleanField(s string) string {
 // content, quantity, price, voucher share, co-payment, status code, the
 // lock instant (d.m.yyyy HH.MM, Helsinki) and "pending" when a change of
 // it waits to be sent. With -server it syncs first.
+// cmdEventsReservations lists the customer's service reservations valid
+// today (-now), the ones an event is recorded against (-reservation of
+// record), a line each: id, voucher number, service, from, to (empty:
+// open-ended), reserved quantity (in the service's unit), tab-separated.
+func cmdEventsReservations(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("reservations", stderr)
+	ef := addEventFlags(fs)
+	id := fs.String("customer", "", lang.L("the customer's id (first column of psopdesk search)"))
+	if err := parseFlags(fs, args, false); err != nil {
+		return err
+	}
+	if *id == "" {
+		return usageError{lang.L("give -customer")}
+	}
+	if err := ef.check(); err != nil {
+		return err
+	}
+	c, err := openCacheCLI(*ef.dir, false)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if *ef.sf.server != "" {
+		if err := syncQuietly(c, ef, stderr); err != nil {
+			return err
+		}
+	}
+	cc, problem, err := loadCustomer(c, *id, ef.today())
+	if err != nil {
+		return err
+	}
+	if problem != "" {
+		return failure{problem}
+	}
+	grants := make(map[string]data.Grant, len(cc.view.Grants))
+	for _, g := range cc.view.Grants {
+		grants[g.ID] = g
+	}
+	services := make(map[string]data.Service, len(cc.view.Services))
+	for _, svc := range cc.view.Services {
+		services[svc.ID] = svc
+	}
+	for _, r := range cc.view.Reservations {
+		g := grants[r.GrantID]
+		svc := services[g.ServiceID]
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, g.VoucherNumber, cleanField(svc.Name),
+			r.From.Format(), r.To.Format(), r.Quantity.String())
+	}
+	return nil
+}
+
 func cmdEventsList(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("list", stderr)
 	ef := addEventFlags(fs)

@@ -102,6 +102,12 @@ func TestEventsListRecordEditDelete(t *testing.T) {
 		t.Fatalf("list: exit %d, %q %q\nwant %q", code, out, errOut, want)
 	}
 
+	// The reservations an event can be recorded against.
+	if code, out, errOut := eventsRun(t, dir, "events", "reservations", "-customer", "c1"); code != 0 ||
+		out != "r1\tPS-1\tKotihoito\t1.1.2026\t31.12.2026\t10\n" {
+		t.Fatalf("reservations: exit %d, %q %q", code, out, errOut)
+	}
+
 	// 2 h recorded + 8,25 h is over the 10 h of November: to review.
 	code, out, errOut = eventsRun(t, dir, "events", "record", "-customer", "c1", "-reservation", "r1",
 		"-date", "28.11.2026", "-start", "8.00", "-end", "16:15", "-quantity", "8,25", "-note", "iltavuoro")
