@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -76,8 +78,19 @@ func (d *Desk) rememberOpenCustomers() {
 		}
 	}
 	p := d.app.Preferences()
-	p.SetStringList(prefOpenCustomers, ids)
-	p.SetString(prefOpenSelected, selected)
+	p.SetStringList(d.cachePref(prefOpenCustomers), ids)
+	p.SetString(d.cachePref(prefOpenSelected), selected)
+}
+
+// cachePref is the preference key of name for this desk's cache folder:
+// the open customers of the demo's cache and of a server's are kept
+// apart. The folder is named by a hash of its path.
+func (d *Desk) cachePref(name string) string {
+	if d.opt.DataDir == "" {
+		return name
+	}
+	sum := sha256.Sum256([]byte(d.opt.DataDir))
+	return name + "." + hex.EncodeToString(sum[:6])
 }
 
 // RestoreOpenCustomers opens again the customers open when the program
@@ -85,8 +98,8 @@ func (d *Desk) rememberOpenCustomers() {
 // It reads the cache off the UI goroutine; call it once after NewDesk.
 func (d *Desk) RestoreOpenCustomers() {
 	p := d.app.Preferences()
-	ids := p.StringList(prefOpenCustomers)
-	selected := p.String(prefOpenSelected)
+	ids := p.StringList(d.cachePref(prefOpenCustomers))
+	selected := p.String(d.cachePref(prefOpenSelected))
 	if len(ids) == 0 {
 		return
 	}

@@ -191,17 +191,22 @@ func TestOpenCustomersReopened(t *testing.T) {
 	f.d.tabs.Select(f.d.views["cust-1"].tab)
 	f.d.saveHabits() // as when the window closes: the selected customer too
 	p := f.d.app.Preferences()
-	ids := p.StringList(prefOpenCustomers)
+	ids := p.StringList(f.d.cachePref(prefOpenCustomers))
 	if !slices.Equal(ids, []string{"cust-1", "cust-2"}) {
 		t.Fatalf("remembered %q", ids)
 	}
-	for _, v := range append(ids, p.String(prefOpenSelected)) {
+	for _, v := range append(ids, p.String(f.d.cachePref(prefOpenSelected))) {
 		if strings.Contains(v, "Ääpälä") || strings.Contains(v, scenarioHetu) {
 			t.Fatalf("a name or henkilötunnus in the preferences: %q", v)
 		}
 	}
 	// One no longer in the cache is left out.
-	p.SetStringList(prefOpenCustomers, []string{"cust-gone", "cust-1", "cust-2"})
+	// Another cache folder (the demo's beside a server's) keeps its own.
+	other := &Desk{opt: Options{DataDir: "/tmp/another-cache"}}
+	if got := p.StringList(other.cachePref(prefOpenCustomers)); len(got) != 0 {
+		t.Errorf("another cache folder's open customers: %q", got)
+	}
+	p.SetStringList(f.d.cachePref(prefOpenCustomers), []string{"cust-gone", "cust-1", "cust-2"})
 
 	d2 := NewDesk(f.d.app, f.d.src, f.d.opt)
 	defer d2.Window().Close()
@@ -218,13 +223,13 @@ func TestOpenCustomersReopened(t *testing.T) {
 	if v := d2.views["cust-1"]; v == nil || d2.tabs.Selected() != v.tab {
 		t.Error("the selected customer is not selected again")
 	}
-	if got := p.StringList(prefOpenCustomers); !slices.Equal(got, []string{"cust-1", "cust-2"}) {
+	if got := p.StringList(f.d.cachePref(prefOpenCustomers)); !slices.Equal(got, []string{"cust-1", "cust-2"}) {
 		t.Errorf("after the restore remembered %q", got)
 	}
 	// Closing a tab forgets it.
 	d2.tabs.Remove(d2.views["cust-2"].tab)
 	d2.tabs.OnClosed(d2.tabs.Items[0]) // as DocTabs' close button calls it: cust-1 closed too
-	if got := p.StringList(prefOpenCustomers); len(got) != 0 {
+	if got := p.StringList(f.d.cachePref(prefOpenCustomers)); len(got) != 0 {
 		t.Errorf("after closing remembered %q", got)
 	}
 }
