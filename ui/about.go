@@ -83,47 +83,18 @@ func (d *Desk) showAbout() {
 	scroll.SetMinSize(fyne.NewSize(560, 300))
 	body := container.NewBorder(container.NewVBox(title, version, what), nil, nil, nil, scroll)
 
-	closeBtn := newCloseButton(lang.L("Close"), func() { a.dlg.Hide() })
+	closeBtn := newKeyButton(lang.L("Close"), nil, func() { a.dlg.Hide() })
 	closeBtn.Importance = widget.HighImportance
 	a.dlg = dialog.NewCustomWithoutButtons(lang.L("About PSOP Desk"), body, d.win)
 	a.dlg.SetButtons([]fyne.CanvasObject{closeBtn})
-	restore := keysWhileOpen(d.win.Canvas(), func(k *fyne.KeyEvent) bool {
-		if k.Name == fyne.KeyEscape || k.Name == fyne.KeyReturn || k.Name == fyne.KeyEnter {
-			a.dlg.Hide()
-			return true
-		}
-		return false
-	})
-	a.dlg.SetOnClosed(func() {
-		restore()
+	d.about = a
+	a.dlg.Resize(fyne.NewSize(min(680, d.win.Canvas().Size().Width-40), min(560, d.win.Canvas().Size().Height-40)))
+	a.dlg.Show()
+	keyedClosed(d.win, a.dlg, nil, nil, func() {
 		if d.about == a {
 			d.about = nil
 		}
 	})
-	d.about = a
-	a.dlg.Resize(fyne.NewSize(min(680, d.win.Canvas().Size().Width-40), min(560, d.win.Canvas().Size().Height-40)))
-	a.dlg.Show()
 	d.win.Canvas().Focus(closeBtn)
 	d.told("about:shown")
-}
-
-// closeButton is a dialog's only button: Enter, Escape and space press it.
-type closeButton struct {
-	widget.Button
-}
-
-func newCloseButton(label string, tapped func()) *closeButton {
-	b := &closeButton{}
-	b.Text, b.OnTapped = label, tapped
-	b.ExtendBaseWidget(b)
-	return b
-}
-
-func (b *closeButton) TypedKey(ev *fyne.KeyEvent) {
-	switch ev.Name {
-	case fyne.KeyEscape, fyne.KeyReturn, fyne.KeyEnter:
-		b.Tapped(nil)
-	default:
-		b.Button.TypedKey(ev)
-	}
 }

@@ -54,6 +54,12 @@ var keyedDialogs = struct {
 // closes the dialog (Hide: its "no" answer). Call it right after
 // dlg.Show().
 func keyed(win fyne.Window, dlg dialog.Dialog, enter, escape func()) {
+	keyedClosed(win, dlg, enter, escape, nil)
+}
+
+// keyedClosed is keyed, with closed (when not nil) run as the dialog
+// closes: keyed takes the dialog's OnClosed.
+func keyedClosed(win fyne.Window, dlg dialog.Dialog, enter, escape, closed func()) {
 	top := win.Canvas().Overlays().Top()
 	if top == nil {
 		return
@@ -71,6 +77,9 @@ func keyed(win fyne.Window, dlg dialog.Dialog, enter, escape func()) {
 		keyedDialogs.Lock()
 		delete(keyedDialogs.m, top)
 		keyedDialogs.Unlock()
+		if closed != nil {
+			closed()
+		}
 	})
 }
 

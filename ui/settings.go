@@ -149,11 +149,11 @@ func (d *Desk) openLogDir() {
 type settingsDialog struct {
 	d         *Desk
 	dlg       *dialog.CustomDialog
-	language  *settingSelect
-	theme     *settingSelect
-	interval  *settingSelect // nil without Options.SyncInterval
-	printsDir *settingEntry
-	ok        *widget.Button
+	language  *keySelect
+	theme     *keySelect
+	interval  *keySelect // nil without Options.SyncInterval
+	printsDir *keyEntry
+	ok        *keyButton
 	restart   *widget.Label // the note that a new language needs a restart
 }
 
@@ -167,16 +167,16 @@ func (d *Desk) showSettings() {
 	}
 	p := d.app.Preferences()
 	s := &settingsDialog{d: d}
-	s.ok = widget.NewButton(lang.L("OK"), s.save)
+	s.ok = newKeyButton(lang.L("OK"), nil, s.save)
 	s.ok.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.L("Cancel"), s.cancel)
+	cancel := newKeyButton(lang.L("Cancel"), nil, s.cancel)
 
 	names := make([]string, len(uiLanguages))
 	for i, l := range uiLanguages {
 		names[i] = l.name
 	}
 	names[0] = lang.L("The system's language")
-	s.language = newSettingSelect(names, s)
+	s.language = newKeySelect(names, nil)
 	s.language.SetSelectedIndex(max(0, slices.IndexFunc(uiLanguages, func(l struct{ code, name string }) bool {
 		return l.code == SavedLanguage(d.app)
 	})))
@@ -185,7 +185,7 @@ func (d *Desk) showSettings() {
 	s.restart.Importance = widget.LowImportance
 
 	themes := []string{themeSystem, themeLight, themeDark}
-	s.theme = newSettingSelect([]string{lang.L("The system's theme"), lang.L("Light"), lang.L("Dark")}, s)
+	s.theme = newKeySelect([]string{lang.L("The system's theme"), lang.L("Light"), lang.L("Dark")}, nil)
 	s.theme.SetSelectedIndex(max(0, slices.Index(themes, p.String(prefTheme))))
 
 	rows := []fyne.CanvasObject{
@@ -199,7 +199,7 @@ func (d *Desk) showSettings() {
 	}
 	var serverRow fyne.CanvasObject = widget.NewLabel(server)
 	if d.opt.Connection != nil {
-		connect := newSettingButton(lang.L("Connect to a server…"), s, func() { d.showConnect(connectAsked) })
+		connect := newKeyButton(lang.L("Connect to a server…"), nil, func() { d.showConnect(connectAsked) })
 		serverRow = container.NewBorder(nil, nil, nil, connect, serverRow)
 	}
 	rows = append(rows, widget.NewLabel(lang.L("Organizer's server")), serverRow)
@@ -209,32 +209,31 @@ func (d *Desk) showSettings() {
 		for i, m := range syncMinutes {
 			mins[i] = lang.N("Every {{.N}} minutes", m, map[string]any{"N": m})
 		}
-		s.interval = newSettingSelect(mins, s)
+		s.interval = newKeySelect(mins, nil)
 		cur := int(syncInterval(p) / time.Minute)
 		s.interval.SetSelectedIndex(max(0, slices.Index(syncMinutes, cur)))
 		rows = append(rows, widget.NewLabel(lang.L("Background sync")), s.interval)
 	}
 
-	s.printsDir = newSettingEntry(s)
+	s.printsDir = newKeyEntry()
+	s.printsDir.OnSubmitted = func(string) { s.save() }
 	dir, _ := d.printsDir()
 	s.printsDir.SetText(dir)
-	choose := newSettingButton(lang.L("Choose…"), s, s.chooseFolder)
+	choose := newKeyButton(lang.L("Choose…"), nil, s.chooseFolder)
 	rows = append(rows, widget.NewLabel(lang.L("Folder of printed statements")),
 		container.NewBorder(nil, nil, nil, choose, s.printsDir))
 
 	body := container.New(layout.NewFormLayout(), rows...)
 	s.dlg = dialog.NewCustomWithoutButtons(lang.L("Settings"), body, d.win)
 	s.dlg.SetButtons([]fyne.CanvasObject{cancel, s.ok})
-	restore := keysWhileOpen(d.win.Canvas(), s.key)
-	s.dlg.SetOnClosed(func() {
-		restore()
+	d.settings = s
+	s.dlg.Resize(fyne.NewSize(min(640, d.win.Canvas().Size().Width-40), 0))
+	s.dlg.Show()
+	keyedClosed(d.win, s.dlg, s.save, s.cancel, func() {
 		if d.settings == s {
 			d.settings = nil
 		}
 	})
-	d.settings = s
-	s.dlg.Resize(fyne.NewSize(min(640, d.win.Canvas().Size().Width-40), 0))
-	s.dlg.Show()
 	d.win.Canvas().Focus(s.language)
 	d.told("settings:shown")
 }
@@ -295,97 +294,6 @@ func (s *settingsDialog) save() {
 func (s *settingsDialog) cancel() {
 	s.dlg.Hide()
 	s.d.told("settings:cancelled")
-}
-
-// key handles Enter (OK) and Escape (Peruuta) from any field of the
-// dialog; other keys are the field's own.
-func (s *settingsDialog) key(k *fyne.KeyEvent) bool {
-	switch k.Name {
-	case fyne.KeyReturn, fyne.KeyEnter:
-		s.save()
-	case fyne.KeyEscape:
-		s.cancel()
-	default:
-		return false
-	}
-	return true
-}
-
-// keysWhileOpen gives the window's keys that no focused widget takes
-// (after a click on a label) to handle while a dialog is open, the
-// others to the window's own handler; the returned func restores that
-// handler when the dialog closes.
-func keysWhileOpen(c fyne.Canvas, handle func(*fyne.KeyEvent) bool) (restore func()) {
-	prev := c.OnTypedKey()
-	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
-		if !handle(k) && prev != nil {
-			prev(k)
-		}
-	})
-	return func() { c.SetOnTypedKey(prev) }
-}
-
-// settingSelect is a Select whose Enter and Escape go to its dialog (the
-// arrows and space still open and move the choice).
-type settingSelect struct {
-	widget.Select
-	s *settingsDialog
-}
-
-func newSettingSelect(options []string, s *settingsDialog) *settingSelect {
-	k := &settingSelect{s: s}
-	k.Options = options
-	k.ExtendBaseWidget(k)
-	return k
-}
-
-func (k *settingSelect) TypedKey(ev *fyne.KeyEvent) {
-	if !k.s.key(ev) {
-		k.Select.TypedKey(ev)
-	}
-}
-
-// settingEntry is an Entry whose Enter and Escape go to its dialog.
-type settingEntry struct {
-	widget.Entry
-	s *settingsDialog
-}
-
-func newSettingEntry(s *settingsDialog) *settingEntry {
-	k := &settingEntry{s: s}
-	k.ExtendBaseWidget(k)
-	return k
-}
-
-func (k *settingEntry) TypedKey(ev *fyne.KeyEvent) {
-	if !k.s.key(ev) {
-		k.Entry.TypedKey(ev)
-	}
-}
-
-// settingButton is a Button that Escape cancels its dialog from; Enter and
-// space press it.
-type settingButton struct {
-	widget.Button
-	s *settingsDialog
-}
-
-func newSettingButton(label string, s *settingsDialog, tapped func()) *settingButton {
-	k := &settingButton{s: s}
-	k.Text, k.OnTapped = label, tapped
-	k.ExtendBaseWidget(k)
-	return k
-}
-
-func (k *settingButton) TypedKey(ev *fyne.KeyEvent) {
-	switch ev.Name {
-	case fyne.KeyEscape:
-		k.s.cancel()
-	case fyne.KeyReturn, fyne.KeyEnter:
-		k.Tapped(nil)
-	default:
-		k.Button.TypedKey(ev)
-	}
 }
 
 // settingsSummary describes the saved settings for the log at start.

@@ -399,7 +399,7 @@ func cmdStatement(args []string, stdout, stderr io.Writer) error {
 	if (*number == "") == (*custID == "") || *service == "" || *fromS == "" || *toS == "" || *out == "" {
 		return usageError{lang.L("give -customer-number (or -customer), -service, -from, -to and -o")}
 	}
-	today := data.DateOf(now.Now().In(data.Helsinki))
+	today := now.Today()
 	from, err := data.ParseFinnishDateIn(*fromS, today)
 	if err != nil {
 		return usageError{"-from: " + ui.Sentence(err)}

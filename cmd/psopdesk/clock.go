@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"time"
+
+	"psopdesk/data"
 )
 
 // clock is the -now flag: unset, the system clock; set to an RFC 3339
@@ -37,3 +39,6 @@ func (c *clock) Now() time.Time {
 	}
 	return c.start.Add(time.Since(c.at))
 }
+
+// Today is the clock's day in Helsinki.
+func (c *clock) Today() data.Date { return data.DateOf(c.Now().In(data.Helsinki)) }

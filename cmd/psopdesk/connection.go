@@ -100,9 +100,9 @@ type connector struct {
 	engine   *client.Engine
 	onExpiry func(time.Time)
 
-	mu               sync.Mutex // server and keyFile, changed by use
-	server, keyFile  string
-	demoMode, inited bool
+	mu              sync.Mutex // server and keyFile, changed by use
+	server, keyFile string
+	demoMode        bool
 }
 
 func newConnector(f guiFlags) *connector {

@@ -69,7 +69,7 @@ func (ef eventFlags) check() error {
 }
 
 // today is the -now clock's day in Helsinki.
-func (ef eventFlags) today() data.Date { return data.DateOf(ef.now.Now().In(data.Helsinki)) }
+func (ef eventFlags) today() data.Date { return ef.now.Today() }
 
 // newFlagSet makes the flag set of events subcommand name.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
@@ -230,19 +230,63 @@ func quantityProblem(s string) string {
 	return lang.L("the quantity {{.Q}} is not a number with at most two decimals: write it as 2,75 or 2.75", map[string]any{"Q": s})
 }
 
-// normalClock writes a time the rules accept as "HH:MM" ("8.00" is
-// "08:00"); anything else is left for the rules to refuse.
-func normalClock(s string) string {
-	s = strings.TrimSpace(s)
-	if m, ok := data.ParseClock(s); ok {
-		return fmt.Sprintf("%02d:%02d", m/60, m%60)
-	}
-	return s
-}
-
 // cleanField keeps a text on one line of a tab-separated output.
 func cleanField(s string) string {
 	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// customerOfCommand is the start of the events commands about one
+// customer (-customer ID): flags parsed, the cache opened (synced first
+// with -server), the customer's view read, the cache closed again.
+func customerOfCommand(name string, args []string, stderr io.Writer) (*customerContext, error) {
+	fs := newFlagSet(name, stderr)
+	ef := addEventFlags(fs)
+	id := fs.String("customer", "", lang.L("the customer's id (first column of psopdesk search)"))
+	if err := parseFlags(fs, args, false); err != nil {
+		return nil, err
+	}
+	if *id == "" {
+		return nil, usageError{lang.L("give -customer")}
+	}
+	if err := ef.check(); err != nil {
+		return nil, err
+	}
+	c, err := openCacheCLI(*ef.dir, false)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	if *ef.sf.server != "" {
+		if err := syncQuietly(c, ef, stderr); err != nil {
+			return nil, err
+		}
+	}
+	cc, problem, err := loadCustomer(c, *id, ef.today())
+	if err != nil {
+		return nil, err
+	}
+	if problem != "" {
+		return nil, failure{problem}
+	}
+	return cc, nil
+}
+
+// cmdEventsReservations lists the customer's service reservations, the
+// ones events record -reservation takes (an event's date must be within
+// one's from..to), a line each: id, voucher number, service, from, to
+// (empty: open-ended), reserved quantity (in the service's unit),
+// tab-separated.
+func cmdEventsReservations(args []string, stdout, stderr io.Writer) error {
+	cc, err := customerOfCommand("reservations", args, stderr)
+	if err != nil {
+		return err
+	}
+	for _, r := range cc.reservations {
+		g, svc := cc.grantOf(r.GrantID)
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, g.VoucherNumber, cleanField(svc.Name),
+			r.From.Format(), r.To.Format(), r.Quantity.String())
+	}
+	return nil
 }
 
 // cmdEventsList prints the customer's events, pending changes applied,
@@ -250,86 +294,10 @@ func cleanField(s string) string {
 // content, quantity, price, voucher share, co-payment, status code, the
 // lock instant (d.m.yyyy HH.MM, Helsinki) and "pending" when a change of
 // it waits to be sent. With -server it syncs first.
-// cmdEventsReservations lists the customer's service reservations valid
-// today (-now), the ones an event is recorded against (-reservation of
-// record), a line each: id, voucher number, service, from, to (empty:
-// open-ended), reserved quantity (in the service's unit), tab-separated.
-func cmdEventsReservations(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("reservations", stderr)
-	ef := addEventFlags(fs)
-	id := fs.String("customer", "", lang.L("the customer's id (first column of psopdesk search)"))
-	if err := parseFlags(fs, args, false); err != nil {
-		return err
-	}
-	if *id == "" {
-		return usageError{lang.L("give -customer")}
-	}
-	if err := ef.check(); err != nil {
-		return err
-	}
-	c, err := openCacheCLI(*ef.dir, false)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if *ef.sf.server != "" {
-		if err := syncQuietly(c, ef, stderr); err != nil {
-			return err
-		}
-	}
-	cc, problem, err := loadCustomer(c, *id, ef.today())
-	if err != nil {
-		return err
-	}
-	if problem != "" {
-		return failure{problem}
-	}
-	grants := make(map[string]data.Grant, len(cc.view.Grants))
-	for _, g := range cc.view.Grants {
-		grants[g.ID] = g
-	}
-	services := make(map[string]data.Service, len(cc.view.Services))
-	for _, svc := range cc.view.Services {
-		services[svc.ID] = svc
-	}
-	for _, r := range cc.view.Reservations {
-		g := grants[r.GrantID]
-		svc := services[g.ServiceID]
-		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, g.VoucherNumber, cleanField(svc.Name),
-			r.From.Format(), r.To.Format(), r.Quantity.String())
-	}
-	return nil
-}
-
 func cmdEventsList(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("list", stderr)
-	ef := addEventFlags(fs)
-	id := fs.String("customer", "", lang.L("the customer's id (first column of psopdesk search)"))
-	if err := parseFlags(fs, args, false); err != nil {
-		return err
-	}
-	if *id == "" {
-		return usageError{lang.L("give -customer")}
-	}
-	if err := ef.check(); err != nil {
-		return err
-	}
-	c, err := openCacheCLI(*ef.dir, false)
+	cc, err := customerOfCommand("list", args, stderr)
 	if err != nil {
 		return err
-	}
-	defer c.Close()
-	if *ef.sf.server != "" {
-		if err := syncQuietly(c, ef, stderr); err != nil {
-			return err
-		}
-	}
-	cc, problem, err := loadCustomer(c, *id, ef.today())
-	if err != nil {
-		return err
-	}
-	if problem != "" {
-		return failure{problem}
 	}
 	shares := cc.shares()
 	day := cc.view.Organizer.SettlementDay
@@ -474,7 +442,7 @@ func cmdEventsRecord(args []string, stdout, stderr io.Writer) error {
 	if err := ef.check(); err != nil {
 		return err
 	}
-	in := data.EventInput{Start: normalClock(*start), End: normalClock(*end), Note: *note}
+	in := data.EventInput{Start: data.ClockText(*start), End: data.ClockText(*end), Note: *note}
 	var err error
 	if in.Date, err = data.ParseFinnishDateIn(*dateS, ef.today()); err != nil {
 		return usageError{"-date: " + ui.Sentence(err)}
@@ -584,10 +552,10 @@ func cmdEventsEdit(args []string, stdout, stderr io.Writer) error {
 		in.Date = date
 	}
 	if set["start"] {
-		in.Start = normalClock(*start)
+		in.Start = data.ClockText(*start)
 	}
 	if set["end"] {
-		in.End = normalClock(*end)
+		in.End = data.ClockText(*end)
 	}
 	if set["quantity"] {
 		in.Quantity = qty
@@ -798,7 +766,7 @@ func parseImportRow(line int, rec []string, idx map[string]int, width int, sep r
 		row.problem = quantityProblem(get(colQuantity))
 		return row
 	}
-	row.in.Start, row.in.End, row.in.Note = normalClock(get(colStart)), normalClock(get(colEnd)), get(colNote)
+	row.in.Start, row.in.End, row.in.Note = data.ClockText(get(colStart)), data.ClockText(get(colEnd)), get(colNote)
 	return row
 }
 

@@ -72,7 +72,7 @@ func cmdStatements(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	res, err := makeMonthStatements(c, batchRequest{
-		service: svc, month: month, made: data.DateOf(now.Now().In(data.Helsinki)),
+		service: svc, month: month, made: now.Today(),
 		outDir: *outDir, lang: *pdfLang,
 	}, stderr)
 	if err != nil {

@@ -119,15 +119,6 @@ func (k *kindRows) index() {
 	}
 }
 
-func (k *kindRows) get(id string) (idxSource, bool) {
-	k.index()
-	i, ok := k.pos[id]
-	if !ok {
-		return idxSource{}, false
-	}
-	return k.at(i).src, true
-}
-
 func (k *kindRows) set(id string, s idxSource) {
 	if k.pos != nil {
 		if i, ok := k.pos[id]; ok {

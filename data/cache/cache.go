@@ -424,9 +424,6 @@ func checkChange(ch *wire.Change) (bad func(format string, a ...any) error, err 
 	return bad, nil
 }
 
-// apply applies one change with its index entries (incremental mode).
-func apply(tx *bolt.Tx, ch *wire.Change) error { return applyChange(tx, ch, false, nil) }
-
 // pageBuf is where a page's transaction cuts the keys and packed rows it
 // puts (bbolt keeps what Put is given until the commit, so it is reset
 // only when the next page begins): a page's millions of small

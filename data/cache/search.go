@@ -48,14 +48,6 @@ var folders = sync.Pool{New: func() any {
 	return transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 }}
 
-// words splits folded text into its words (letters and digits; hyphens,
-// apostrophes and spaces separate).
-func words(s string) []string {
-	return strings.FieldsFunc(fold(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
-}
-
 // Collators are not safe for concurrent use: one per caller from a pool.
 var collators = sync.Pool{New: func() any { return collate.New(language.Finnish) }}
 

@@ -25,16 +25,12 @@ func appendMonth(b []byte, d data.Date) []byte {
 		'-', byte('0'+m/10), byte('0'+m%10))
 }
 
-// monthKey is ev's key in iMonthEvent: "YYYY-MM" + 0x00 + service id +
-// 0x00 + customer id + 0x00 + event id; nil for an event without a date or
-// customer, or whose ids hold a 0x00. Every event is indexed whatever its
-// status: the statement decides which of them are its rows.
-func monthKey(ev data.ServiceEvent) []byte {
-	return monthKeyOf(nil, ev.Date, ev.ServiceID, ev.CustomerID, ev.ID)
-}
-
-// monthKeyOf is monthKey of the event id of customerID and serviceID on
-// date, cut from a (nil: allocated alone).
+// monthKeyOf is the key in iMonthEvent of the event id of customerID and
+// serviceID on date: "YYYY-MM" + 0x00 + service id + 0x00 + customer id +
+// 0x00 + event id, cut from a (nil: allocated alone); nil for an event
+// without a date or customer, or whose ids hold a 0x00. Every event is
+// indexed whatever its status: the statement decides which of them are its
+// rows.
 func monthKeyOf(a *keyArena, date data.Date, serviceID, customerID, id string) []byte {
 	if date.IsZero() || customerID == "" {
 		return nil
