@@ -43,16 +43,24 @@ func (ev ServiceEvent) Input() EventInput {
 	return EventInput{Date: ev.Date, Start: ev.Start, End: ev.End, Quantity: ev.Quantity, Note: ev.Note}
 }
 
-// ParseClock reads "HH:MM" (or "H:MM", "HH.MM", and a spreadsheet's
-// "HH:MM:00") as minutes after midnight, 0..1439; ok is false for anything
-// else.
+// ParseClock reads "HH:MM" (or "H:MM", "HH.MM", "H.MM", a spreadsheet's
+// "HH:MM:00", and digits alone: "900", "0900", "1615", or the hour "9")
+// as minutes after midnight, 0..1439; ok is false for anything else.
 func ParseClock(s string) (minutes int, ok bool) {
 	s = strings.ReplaceAll(strings.TrimSpace(s), ".", ":")
 	if len(s) >= 7 && strings.HasSuffix(s, ":00") && strings.Count(s, ":") == 2 {
 		s = s[:len(s)-3]
 	}
 	h, m, found := strings.Cut(s, ":")
-	if !found || len(h) < 1 || len(h) > 2 || len(m) != 2 {
+	if !found {
+		switch len(s) {
+		case 1, 2: // the hour alone
+			h, m = s, "00"
+		case 3, 4: // "900", "1615"
+			h, m = s[:len(s)-2], s[len(s)-2:]
+		}
+	}
+	if len(h) < 1 || len(h) > 2 || len(m) != 2 {
 		return 0, false
 	}
 	hh, mm := 0, 0
@@ -230,8 +238,8 @@ func (ev ServiceEvent) WithInput(in EventInput) ServiceEvent {
 	return ev
 }
 
-// ClockText is a time as typed ("8.00", "8:00:00") in the stored form
-// "08:00"; a text ParseClock does not read is given back trimmed.
+// ClockText is a time as typed ("8.00", "8:00:00", "800") in the stored
+// form "08:00"; a text ParseClock does not read is given back trimmed.
 func ClockText(s string) string {
 	m, ok := ParseClock(s)
 	if !ok {
@@ -239,6 +247,27 @@ func ClockText(s string) string {
 	}
 	return fmt.Sprintf("%02d:%02d", m/60, m%60)
 }
+
+// ClockShown is a time of day (stored "08:00", or as typed) as the window
+// and the commands show it, the Finnish way in every language: "8.00",
+// "16.15" (klo 8.00); a text ParseClock does not read is given back
+// trimmed.
+func ClockShown(s string) string {
+	m, ok := ParseClock(s)
+	if !ok {
+		return strings.TrimSpace(s)
+	}
+	return minutesShown(m)
+}
+
+// ClockOf is t's time of day in Europe/Helsinki as ClockShown shows it:
+// "0.00", "9.05", "14.30".
+func ClockOf(t time.Time) string {
+	t = t.In(Helsinki)
+	return minutesShown(t.Hour()*60 + t.Minute())
+}
+
+func minutesShown(m int) string { return fmt.Sprintf("%d.%02d", m/60, m%60) }
 
 // PriceOn gives the provider's price of service serviceID in force on d:
 // of prices, the one with the latest From on or before d. ok is false when

@@ -223,3 +223,45 @@ func TestPriceOn(t *testing.T) {
 		}
 	}
 }
+
+// TestClock: times are read as typed in Finland and elsewhere, stored as
+// "08:00" and shown the Finnish way, "8.00".
+func TestClock(t *testing.T) {
+	for _, tc := range []struct{ in, stored, shown string }{
+		{"9.00", "09:00", "9.00"},
+		{"9:00", "09:00", "9.00"},
+		{"09.00", "09:00", "9.00"},
+		{" 16.15 ", "16:15", "16.15"},
+		{"16:15:00", "16:15", "16.15"},
+		{"900", "09:00", "9.00"},
+		{"0900", "09:00", "9.00"},
+		{"1615", "16:15", "16.15"},
+		{"9", "09:00", "9.00"},
+		{"0.00", "00:00", "0.00"},
+		{"23.59", "23:59", "23.59"},
+		{"24.00", "24.00", "24.00"},
+		{"9.5", "9.5", "9.5"},
+		{"12345", "12345", "12345"},
+		{"klo 9", "klo 9", "klo 9"},
+		{"", "", ""},
+	} {
+		if got := ClockText(tc.in); got != tc.stored {
+			t.Errorf("ClockText(%q) = %q, want %q", tc.in, got, tc.stored)
+		}
+		if got := ClockShown(tc.in); got != tc.shown {
+			t.Errorf("ClockShown(%q) = %q, want %q", tc.in, got, tc.shown)
+		}
+		if got := ClockShown(ClockText(tc.in)); got != tc.shown {
+			t.Errorf("ClockShown(ClockText(%q)) = %q, want %q", tc.in, got, tc.shown)
+		}
+	}
+	for in, want := range map[time.Time]string{
+		time.Date(2026, 12, 7, 0, 0, 0, 0, Helsinki):   "0.00",
+		time.Date(2026, 12, 1, 7, 5, 0, 0, time.UTC):   "9.05", // 9.05 in Helsinki
+		time.Date(2026, 7, 1, 11, 30, 59, 0, time.UTC): "14.30",
+	} {
+		if got := ClockOf(in); got != want {
+			t.Errorf("ClockOf(%v) = %q, want %q", in, got, want)
+		}
+	}
+}

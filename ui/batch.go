@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -19,12 +20,6 @@ import (
 
 	"psopdesk/data"
 	"psopdesk/ui/print"
-)
-
-// Names of a month's batch's combined PDF and summary, in its folder.
-const (
-	batchCombinedName = "kaikki.pdf"
-	batchSummaryName  = "yhteenveto.csv"
 )
 
 // batchDialog is the dialog "Omavastuuerittelyt kuukaudelta…" (menu
@@ -51,17 +46,15 @@ type batchDialog struct {
 	box     *fyne.Container // the dialog's content
 	dlg     dialog.Dialog
 	running bool
-	cancel  atomic.Bool
-	result  batchResult // of the last run, for tests
+	stopRun context.CancelFunc // stops the running batch (Keskeytä, Escape)
+	result  batchResult        // of the last run, for tests
 }
 
-// batchResult counts a batch and names its files.
+// batchResult is a batch's outcome: what print.MakeMonthBatch made and the
+// error that stopped it.
 type batchResult struct {
-	made, skipped, failed int
-	cancelled             bool
-	files                 []string // one PDF per statement made
-	combined, summary     string
-	err                   error // a failure that stopped the batch
+	print.BatchResult
+	err error
 }
 
 // showBatch opens the month's batch dialog (the menu item).
@@ -185,9 +178,11 @@ func (b *batchDialog) chooseFolder() {
 	fd.Show()
 }
 
-// stop asks the running batch to stop after the statement it is making.
+// stop asks the running batch to stop after the statements being written.
 func (b *batchDialog) stop() {
-	b.cancel.Store(true)
+	if b.stopRun != nil {
+		b.stopRun()
+	}
 	b.cancelBtn.Disable()
 	b.status.SetText(lang.L("Stopping…"))
 }
@@ -212,7 +207,8 @@ func (b *batchDialog) start() {
 		return
 	}
 	b.running = true
-	b.cancel.Store(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	b.stopRun = cancel
 	for _, w := range []fyne.Disableable{b.sel, b.month, b.folder, b.startBtn, b.closeBtn} {
 		w.Disable()
 	}
@@ -222,124 +218,64 @@ func (b *batchDialog) start() {
 	b.bar.Show()
 	b.status.SetText(lang.L("Finding the customers…"))
 	b.relayout()
-	month, made := b.months[mi], b.d.opt.Today()
+	batch := print.MonthBatch{ServiceID: serviceID, Month: b.months[mi], Made: b.d.opt.Today(), Dir: dir}
 	go func() {
-		res := b.run(serviceID, month, made, dir)
+		res := b.run(ctx, batch)
+		cancel()
 		b.d.do(func() { b.finish(res, dir) })
 	}()
 }
 
-// run makes the batch: the customers of Source.StatementCustomers, their
-// statements (those without rows skipped and counted), one PDF each in
-// the customer's language, then kaikki.pdf and yhteenveto.csv of the
-// statements made. Stopped, it writes no kaikki.pdf or summary; the PDFs
-// made so far stay. No file is ever overwritten.
-func (b *batchDialog) run(serviceID string, month, made data.Date, dir string) batchResult {
-	var res batchResult
-	src := b.d.src
-	from, to := month, monthEnd(month)
-	ids, err := src.StatementCustomers(serviceID, month)
-	if err != nil {
-		res.err = err
-		return res
-	}
-	if len(ids) > 0 {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			res.err = err
-			return res
+// run makes the batch with print.MakeMonthBatch, as `psopdesk statements`
+// does: the same customers, files and file names. Its progress reaches
+// the bar through the UI queue, at most one update waiting at a time.
+func (b *batchDialog) run(ctx context.Context, batch print.MonthBatch) batchResult {
+	var done, all atomic.Int64
+	var waiting atomic.Bool
+	batch.Progress = func(n, of int) {
+		done.Store(int64(n))
+		all.Store(int64(of))
+		if waiting.Swap(true) {
+			return // the update waiting shows this one too
 		}
-	}
-	var sts []data.Statement
-	var langs []string
-	for i, id := range ids {
-		if b.cancel.Load() {
-			res.cancelled = true
-			return res
-		}
-		st, err := src.Statement(id, serviceID, from, to, made)
-		if b.cancel.Load() { // stopped while it was being made: not written
-			res.cancelled = true
-			return res
-		}
-		switch {
-		case err != nil:
-			slog.Error("batch statement failed", "customer", id, "err", err)
-			res.failed++
-		case len(st.Rows) == 0:
-			res.skipped++
-		default:
-			l := print.CustomerLanguage(st.Customer)
-			path, err := writeStatementPDFIn(dir, st, l)
-			if err != nil {
-				slog.Error("batch statement not written", "customer", id, "err", err)
-				res.failed++
-				break
-			}
-			res.made++
-			res.files = append(res.files, path)
-			sts = append(sts, st)
-			langs = append(langs, l)
-		}
-		done, n := i+1, len(ids)
 		b.d.do(func() {
-			b.bar.SetValue(float64(done) / float64(n))
-			if !b.cancel.Load() {
-				b.status.SetText(lang.L("{{.Done}} / {{.All}} customers…", map[string]any{"Done": done, "All": n}))
+			waiting.Store(false)
+			n, of := done.Load(), all.Load()
+			b.bar.SetValue(float64(n) / float64(of))
+			if ctx.Err() == nil {
+				b.status.SetText(lang.L("{{.Done}} / {{.All}} customers…", map[string]any{"Done": n, "All": of}))
 			}
 			b.d.told("batch:progress")
 		})
 	}
-	if b.cancel.Load() {
-		res.cancelled = true
-		return res
+	res, err := print.MakeMonthBatch(ctx, b.d.src, batch)
+	for _, f := range res.Failed {
+		slog.Error("batch statement not written", "customer", f.Customer.ID, "err", f.Err)
 	}
-	if len(sts) == 0 {
-		return res
-	}
-	l := sharedLanguage(langs)
-	combined, err := reserveFile(filepath.Join(dir, batchCombinedName))
-	if err == nil {
-		if err = print.CombinedStatementsFile(combined, sts, print.Options{Language: l}); err != nil {
-			os.Remove(combined)
-		}
-	}
-	if err != nil {
-		res.err = err
-		return res
-	}
-	res.combined = combined
-	summary, err := reserveFile(filepath.Join(dir, batchSummaryName))
-	if err == nil {
-		if err = print.SummaryCSVFile(summary, sts, print.Options{Language: l}); err != nil {
-			os.Remove(summary)
-		}
-	}
-	if err != nil {
-		res.err = err
-		return res
-	}
-	res.summary = summary
-	return res
+	return batchResult{BatchResult: res, err: err}
 }
 
 // finish shows the batch's outcome: the counts, the folder, the files.
 func (b *batchDialog) finish(res batchResult, dir string) {
 	b.result = res
 	b.running = false
+	b.stopRun = nil
 	for _, w := range []fyne.Disableable{b.sel, b.month, b.folder, b.startBtn, b.closeBtn} {
 		w.Enable()
 	}
 	b.cancelBtn.Hide()
 	counts := lang.L("{{.Made}} made, {{.Skipped}} skipped (no events in the month), {{.Failed}} failed.",
-		map[string]any{"Made": res.made, "Skipped": res.skipped, "Failed": res.failed})
+		map[string]any{"Made": res.Made, "Skipped": res.Skipped, "Failed": len(res.Failed)})
 	var text string
 	switch {
 	case res.err != nil:
 		slog.Error("batch failed", "err", res.err)
 		text = lang.L("The statements could not be saved in {{.Dir}}: {{.Err}}", map[string]any{"Dir": dir, "Err": Sentence(res.err)}) + " " + counts
-	case res.cancelled:
+	case res.Cancelled && res.Made == 0:
+		text = lang.L("Stopped before any statement was written.") + " " + counts
+	case res.Cancelled:
 		text = lang.L("Stopped. The statements made so far are in {{.Dir}}; kaikki.pdf and yhteenveto.csv were not made.", map[string]any{"Dir": dir}) + " " + counts
-	case res.made == 0:
+	case res.Made == 0:
 		text = lang.L("No statements made: no customer has events of the service in the month.") + " " + counts
 	default:
 		b.bar.SetValue(1)
@@ -348,18 +284,4 @@ func (b *batchDialog) finish(res batchResult, dir string) {
 	b.status.SetText(text)
 	b.relayout()
 	b.d.told("batch:done")
-}
-
-// sharedLanguage is the language of kaikki.pdf and yhteenveto.csv: the
-// statements' when they all share one, else fi.
-func sharedLanguage(langs []string) string {
-	for _, l := range langs {
-		if l != langs[0] {
-			return "fi"
-		}
-	}
-	if len(langs) == 0 {
-		return "fi"
-	}
-	return langs[0]
 }

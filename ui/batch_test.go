@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"psopdesk/data"
+	"psopdesk/data/cache"
 	"psopdesk/sync/wire"
 )
 
@@ -87,12 +90,13 @@ func TestBatch(t *testing.T) {
 	b.startBtn.OnTapped()
 	f.wait(t, "batch:done")
 	r := b.result
-	if r.made != 2 || r.skipped != 1 || r.failed != 0 || r.cancelled || r.err != nil {
+	if r.Made != 2 || r.Skipped != 1 || len(r.Failed) != 0 || r.Cancelled || r.err != nil {
 		t.Fatalf("result %+v, want 2 made, 1 skipped", r)
 	}
-	want := []string{"kaikki.pdf",
-		"omavastuuerittely_A-1001_kaikki-palvelut_2026-11.pdf",
-		"omavastuuerittely_Korhonen-Virtanen-Anna-Maria-Kristiina_kaikki-palvelut_2026-11.pdf",
+	// Named as `psopdesk statements` names them (TestBatchSameAsCLI).
+	want := []string{"A-1001 Kaikki palvelut 2026-11.pdf",
+		"Korhonen-Virtanen Anna-Maria Kristiina Alla tjänster 2026-11.pdf", // her statement is in Swedish
+		"kaikki.pdf",
 		"yhteenveto.csv"}
 	if got := dirNames(t, folder); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("files %q, want %q", got, want)
@@ -126,54 +130,130 @@ func TestBatch(t *testing.T) {
 	b.sel.SetSelected("Kotihoito")
 	b.startBtn.OnTapped()
 	f.wait(t, "batch:done")
-	if r := b.result; r.made != 1 || r.skipped != 0 {
+	if r := b.result; r.Made != 1 || r.Skipped != 0 {
 		t.Errorf("Kotihoito: %+v", r)
 	}
-	if got := dirNames(t, folder+" (2)"); len(got) != 3 || got[1] != "omavastuuerittely_A-1001_Kotihoito_2026-11.pdf" {
+	if got := dirNames(t, folder+" (2)"); len(got) != 3 || got[0] != "A-1001 Kotihoito 2026-11.pdf" {
 		t.Errorf("Kotihoito files %q", got)
 	}
 }
 
-// gatedSource holds every Statement until the test lets it go.
+// gatedSource tells each Statement it is asked for on entered, then
+// holds it until the test lets it go.
 type gatedSource struct {
 	Source
-	gate chan struct{}
+	entered chan string
+	gate    chan struct{}
 }
 
 func (g gatedSource) Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error) {
+	g.entered <- customerID
 	<-g.gate
 	return g.Source.Statement(customerID, serviceID, from, to, made)
 }
 
-// TestBatchCancel: Keskeytä stops after the statement being made; the
-// PDFs made stay, no kaikki.pdf or summary, and the result says so.
+// TestBatchCancel: Keskeytä (or Escape) while the statements are being
+// read stops the batch before anything is written: no folder, no files,
+// and the result says so; the dialog is ready for another run.
 func TestBatchCancel(t *testing.T) {
 	dataDir := t.TempDir()
 	f := newFixture(t, Options{DataDir: dataDir})
 	addLongCustomer(t, f)
-	gate := make(chan struct{})
-	f.d.src = gatedSource{Source: f.d.src, gate: gate}
+	g := gatedSource{Source: f.d.src, entered: make(chan string), gate: make(chan struct{})}
+	f.d.src = g
 	b := openBatch(t, f)
 	b.month.SetSelected("marraskuu 2026")
 	b.startBtn.OnTapped()
 	if !b.cancelBtn.Visible() || !b.startBtn.Disabled() || !b.closeBtn.Disabled() {
 		t.Error("no Keskeytä while running, or Aloita / Sulje enabled")
 	}
-	gate <- struct{}{} // the first customer's statement
-	f.wait(t, "batch:progress")
-	b.cancelBtn.OnTapped()
-	close(gate)
+	<-g.entered
+	g.gate <- struct{}{} // the first customer's statement
+	<-g.entered          // the second's is being read
+	b.escape()
+	if b.status.Text != "Keskeytetään…" || !b.cancelBtn.Disabled() {
+		t.Errorf("while stopping: %q, Keskeytä enabled %v", b.status.Text, !b.cancelBtn.Disabled())
+	}
+	close(g.gate)
 	f.wait(t, "batch:done")
-	if r := b.result; !r.cancelled || r.made != 1 || r.combined != "" || r.summary != "" {
-		t.Errorf("result %+v, want cancelled after 1", r)
+	if r := b.result; !r.Cancelled || r.Made != 0 || r.Combined != "" || r.Summary != "" || r.err != nil {
+		t.Errorf("result %+v, want cancelled before any was written", r)
 	}
 	folder := filepath.Join(dataDir, "tulosteet", "2026-11")
-	if got := dirNames(t, folder); len(got) != 1 {
-		t.Errorf("files after cancel %q", got)
+	if _, err := os.Stat(folder); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a batch stopped before writing left %s: %v", folder, err)
 	}
-	assertTexts(t, b.status, "Keskeytetty. Tähän asti tehdyt erittelyt ovat kansiossa "+folder+
-		"; tiedostoja kaikki.pdf ja yhteenveto.csv ei tehty. Tehty 1, ohitettu 0 (ei tapahtumia kuukaudessa), epäonnistui 0.")
+	assertTexts(t, b.status, "Keskeytetty ennen kuin yhtään erittelyä kirjoitettiin. Tehty 0, ohitettu 0 (ei tapahtumia kuukaudessa), epäonnistui 0.")
 	if b.startBtn.Disabled() || b.cancelBtn.Visible() {
 		t.Error("dialog not ready for another run")
+	}
+}
+
+// TestBatchSameAsCLI: the window's month batch and `psopdesk statements`
+// over the same cache and month write the same files, byte for byte (the
+// same code, print.MakeMonthBatch, with the same date made).
+func TestBatchSameAsCLI(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool in PATH to build psopdesk")
+	}
+	bin := filepath.Join(t.TempDir(), "psopdesk")
+	if out, err := exec.Command(goBin, "build", "-o", bin, "psopdesk/cmd/psopdesk").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	dataDir := t.TempDir()
+	f := newFixture(t, Options{DataDir: dataDir}) // today 20.11.2026
+	addLongCustomer(t, f)
+	addBatchCustomers(t, f)
+	for _, tc := range []struct{ service, flag string }{{"Kaikki palvelut", "all"}, {"Kotihoito", "Kotihoito"}} {
+		b := openBatch(t, f)
+		b.sel.SetSelected(tc.service)
+		b.month.SetSelected("marraskuu 2026")
+		window := b.folder.Text
+		b.startBtn.OnTapped()
+		f.wait(t, "batch:done")
+		b.dlg.Hide()
+		if b.result.err != nil || b.result.Made == 0 {
+			t.Fatalf("%s: window batch %+v", tc.service, b.result)
+		}
+
+		// The CLI on a copy of the cache (the window holds it open).
+		cacheDir := t.TempDir()
+		src := filepath.Dir(f.d.src.(*cache.Cache).Path())
+		es, err := os.ReadDir(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			if e.Type().IsRegular() {
+				raw, err := os.ReadFile(filepath.Join(src, e.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(filepath.Join(cacheDir, e.Name()), raw, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		cli := filepath.Join(t.TempDir(), "out")
+		cmd := exec.Command(bin, "statements", "-cache", cacheDir, "-service", tc.flag, "-month", "2026-11", "-out", cli,
+			"-now", "2026-11-20T12:00:00+02:00")
+		cmd.Env = append(os.Environ(), "LANG=C", "LC_ALL=C", "LANGUAGE=")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("psopdesk statements: %v\n%s", err, out)
+		}
+
+		wantNames, gotNames := dirNames(t, cli), dirNames(t, window)
+		if !slices.Equal(gotNames, wantNames) {
+			t.Errorf("%s: the window wrote %q, the CLI %q", tc.service, gotNames, wantNames)
+			continue
+		}
+		for _, name := range wantNames {
+			w, err1 := os.ReadFile(filepath.Join(window, name))
+			c, err2 := os.ReadFile(filepath.Join(cli, name))
+			if err1 != nil || err2 != nil || len(w) == 0 || !slices.Equal(w, c) {
+				t.Errorf("%s: %s differs between the window (%d bytes) and the CLI (%d bytes): %v %v", tc.service, name, len(w), len(c), err1, err2)
+			}
+		}
 	}
 }

@@ -52,15 +52,11 @@ type Source interface {
 	// and listed; reservations valid on today. An error wrapping
 	// cache.ErrNotFound when the cache has no such customer.
 	CustomerView(id string, today data.Date) (cache.CustomerView, error)
-	// Statement makes the co-payment statement of the customer's service
-	// for from..to (inclusive); made is the date printed on it. serviceID
-	// "" makes one statement over all the customer's services (Kaikki
-	// palvelut).
-	Statement(customerID, serviceID string, from, to, made data.Date) (data.Statement, error)
-	// StatementCustomers gives the ids of the customers with events of
-	// serviceID ("" any service) dated in month (any day of it): those a
-	// month's batch of statements is made for.
-	StatementCustomers(serviceID string, month data.Date) ([]string, error)
+	// StatementSource: Statement makes the co-payment statement of the
+	// customer's service for from..to (inclusive; serviceID "" over all
+	// the customer's services, Kaikki palvelut), StatementCustomers the
+	// customers a month's batch of statements is made for.
+	print.StatementSource
 	// Services gives every service the cache holds, in Finnish order of
 	// their names.
 	Services() ([]data.Service, error)

@@ -113,8 +113,8 @@ func (t *eventsTab) openEvent(id string) {
 
 func (e *eventDialog) fillEntries() {
 	e.date.SetText(e.ev.Date.Format())
-	e.start.SetText(e.ev.Start)
-	e.end.SetText(e.ev.End)
+	e.start.SetText(data.ClockShown(e.ev.Start))
+	e.end.SetText(data.ClockShown(e.ev.End))
 	e.qty.SetText(e.ev.Quantity.String())
 	e.note.SetText(e.ev.Note)
 }
@@ -135,9 +135,10 @@ func (e *eventDialog) reload(cd customerData) {
 	}
 }
 
-// edited reports whether an entry differs from the event shown.
+// edited reports whether an entry differs from the event shown (a time
+// typed another way, "9:00" for 9.00, is no change).
 func (e *eventDialog) edited() bool {
-	return e.date.Text != e.ev.Date.Format() || e.start.Text != e.ev.Start || e.end.Text != e.ev.End ||
+	return e.date.Text != e.ev.Date.Format() || data.ClockText(e.start.Text) != e.ev.Start || data.ClockText(e.end.Text) != e.ev.End ||
 		e.qty.Text != e.ev.Quantity.String() || e.note.Text != e.ev.Note
 }
 

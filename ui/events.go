@@ -71,11 +71,16 @@ const (
 	evColPending = evCols // its index in eventRowData.cells
 )
 
+// eventColumns are the list's columns. The content's and the voucher
+// share's headings are short ("Sisältö", "Seteli") and the lock is its
+// day (the time, always 0.00, is in the countdown and the event's
+// dialog), so that the list fits a 1024 px window without scrolling
+// sideways (TestEventsFitAt1024x700).
 func eventColumns() []column {
 	return []column{
-		{title: lang.L("Date")}, {title: lang.L("Time")}, {title: lang.L("Service content"), flex: true},
+		{title: lang.L("Date")}, {title: lang.L("Time")}, {title: lang.L("events.col.content"), flex: true},
 		{title: lang.L("Quantity"), right: true}, {title: lang.L("Price"), right: true},
-		{title: lang.L("Voucher share"), right: true}, {title: lang.L("Co-payment"), right: true},
+		{title: lang.L("events.col.voucher"), right: true}, {title: lang.L("Co-payment"), right: true},
 		{title: lang.L("Status")}, {title: lang.L("Locks")},
 	}
 }
@@ -117,10 +122,11 @@ func newEventsTab(v *customerView) *eventsTab {
 	selectBox := func(s *widget.Select, w float32) fyne.CanvasObject {
 		return container.NewGridWrap(fyne.NewSize(w, s.MinSize().Height), s)
 	}
-	filters := container.NewHBox(
-		widget.NewLabel(lang.L("Service")), selectBox(t.service, 190),
-		widget.NewLabel(lang.L("Period")), dateBox(t.from), widget.NewLabel("–"), dateBox(t.to),
-		widget.NewLabel(lang.L("Status")), selectBox(t.status, 190),
+	// In a narrow window the filter goes on on a second line.
+	filters := container.New(&flowLayout{},
+		container.NewHBox(widget.NewLabel(lang.L("Service")), selectBox(t.service, 190)),
+		container.NewHBox(widget.NewLabel(lang.L("Period")), dateBox(t.from), widget.NewLabel("–"), dateBox(t.to)),
+		container.NewHBox(widget.NewLabel(lang.L("Status")), selectBox(t.status, 190)),
 	)
 	buttons := container.NewHBox(t.newBtn, t.open)
 	t.newWhy = widget.NewLabel(lang.L("New events need a valid service reservation, and this customer has none with you."))
@@ -130,7 +136,7 @@ func newEventsTab(v *customerView) *eventsTab {
 	top := container.NewVBox(t.countdown, buttons, t.newWhy, filters, t.filterErr, t.errText)
 	headBg := container.NewStack(newTableBackground(true), t.header)
 	table := container.NewBorder(headBg, nil, nil, nil, container.NewStack(t.list, container.NewVBox(t.empty)))
-	t.content = container.NewBorder(top, nil, nil, nil, container.NewThemeOverride(table, tableTheme{theme.Current()}))
+	t.content = container.NewBorder(top, nil, nil, nil, container.NewThemeOverride(table, listTheme{theme.Current()}))
 	t.updateButtons()
 	return t
 }
@@ -278,12 +284,12 @@ func (t *eventsTab) refilter() {
 		}
 		tm := ""
 		if ev.Start != "" || ev.End != "" {
-			tm = ev.Start + "–" + ev.End
+			tm = data.ClockShown(ev.Start) + "–" + data.ClockShown(ev.End)
 		}
 		voucher, copay := shareTexts(ev, r.shares)
 		r.cells = []string{ev.Date.Format(), tm, orDash(ev.Content), quantityText(ev.Quantity, svc.Unit),
 			r.shares.Price.String(), voucher, copay,
-			statusLabel(ev.Status), lockText(ev.Date, cd.Organizer.SettlementDay), r.pending}
+			statusLabel(ev.Status), lockDayText(ev.Date, cd.Organizer.SettlementDay), r.pending}
 		t.rows = append(t.rows, r)
 	}
 	t.measure()
@@ -308,7 +314,7 @@ func (t *eventsTab) refilter() {
 // content column at least its heading.
 func (t *eventsTab) measure() {
 	cols := eventColumns()
-	th := tableTheme{theme.Current()}
+	th := listTheme{theme.Current()}
 	pad := 2 * th.Size(theme.SizeNameInnerPadding)
 	for i, c := range cols {
 		size := fyne.MeasureText(c.title, th.Size(theme.SizeNameText), fyne.TextStyle{Bold: true})

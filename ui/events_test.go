@@ -111,11 +111,11 @@ func TestEventsTabList(t *testing.T) {
 		t.Fatalf("%d rows, want 10: %q", len(rows), rows)
 	}
 	assertRows(t, rows[:2], [][]string{
-		{"27.11.2026", "09:00–11:00", "Kotihoidon käynti", "1 h", "42,50 €", "–", "–", "Poistettu", "7.12.2026 klo 0.00", ""},
-		{"23.11.2026", "09:00–11:00", "Kotihoidon käynti", "0,75 h", "31,88 €", "27,00 €", "4,88 €", "Kirjattu", "7.12.2026 klo 0.00", ""},
+		{"27.11.2026", "9.00–11.00", "Kotihoidon käynti", "1 h", "42,50 €", "–", "–", "Poistettu", "7.12.2026", ""},
+		{"23.11.2026", "9.00–11.00", "Kotihoidon käynti", "0,75 h", "31,88 €", "27,00 €", "4,88 €", "Kirjattu", "7.12.2026", ""},
 	})
-	if got := rows[len(rows)-1]; got[evColDate] != "30.10.2026" || got[evColLocks] != "7.11.2026 klo 0.00" {
-		t.Errorf("last row %q, want the event of 30.10.2026 locking 7.11.2026 klo 0.00", got)
+	if got := rows[len(rows)-1]; got[evColDate] != "30.10.2026" || got[evColLocks] != "7.11.2026" {
+		t.Errorf("last row %q, want the event of 30.10.2026 locking 7.11.2026", got)
 	}
 	assertTexts(t, v.eventsBox, "Marraskuun tapahtumat lukittuvat ma 7.12.2026 klo 0.00 – 6 päivää. 3 tapahtumistanne on vielä tilassa Kirjattu.",
 		"Uusi tapahtuma", "Tarkastele tapahtumaa")
@@ -220,6 +220,41 @@ func TestEditEventPending(t *testing.T) {
 	assertTexts(t, v.eventsBox, "Tapahtumaa on muutettu toisaalla: tarkista tiedot ja tee muutos uudelleen.")
 	if top := f.d.Window().Canvas().Overlays().Top(); top != nil {
 		t.Errorf("a dialog for the refusal in sight: %q", texts(top))
+	}
+}
+
+// TestEventDialogTimes: the event's times show the Finnish way (9.00);
+// the same time typed another way (9:00) is no change, so Enter closes
+// without storing anything; a time typed as digits (930) is stored as
+// 09:30 and listed as 9.30.
+func TestEventDialogTimes(t *testing.T) {
+	f, v := newEventsFixture(t, eventsNow, Options{})
+	et := v.events
+	e := openRow(t, et, rowOf(t, et, "2.11.2026", "Kirjattu"))
+	if e.start.Text != "9.00" || e.end.Text != "11.00" {
+		t.Errorf("times shown %q–%q, want 9.00–11.00", e.start.Text, e.end.Text)
+	}
+	e.start.SetText("9:00")
+	e.end.SetText("1100")
+	e.enter()
+	if et.dialog != nil && f.d.Window().Canvas().Overlays().Top() != nil {
+		t.Error("Enter with the same times typed another way did not close the dialog")
+	}
+	if es := outboxEntries(t, f); len(es) != 0 {
+		t.Fatalf("the same times queued %+v", es)
+	}
+	e = openRow(t, et, rowOf(t, et, "2.11.2026", "Kirjattu"))
+	e.start.SetText("930")
+	e.qty.SetText("1,5")
+	e.enter()
+	f.wait(t, "event:cust-1")
+	f.wait(t, "customer:cust-1")
+	es := outboxEntries(t, f)
+	if len(es) != 1 || es[0].Command.Start != "09:30" || es[0].Command.End != "11:00" {
+		t.Fatalf("outbox %+v, want the edit to 09:30–11:00", es)
+	}
+	if got := et.rows[rowOf(t, et, "2.11.2026", "Kirjattu")].cells[evColTime]; got != "9.30–11.00" {
+		t.Errorf("time listed %q, want 9.30–11.00", got)
 	}
 }
 

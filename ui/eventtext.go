@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2/lang"
@@ -10,16 +9,10 @@ import (
 	"psopdesk/data/cache"
 )
 
-// clockText is a time of day as the Finnish write it: "0.00", "9.05", "14.30".
-func clockText(t time.Time) string {
-	t = t.In(data.Helsinki)
-	return fmt.Sprintf("%d.%02d", t.Hour(), t.Minute())
-}
-
 // instantText is "7.12.2026 klo 0.00" (Europe/Helsinki).
 func instantText(t time.Time) string {
 	t = t.In(data.Helsinki)
-	return lang.L("{{.Date}} at {{.Time}}", map[string]any{"Date": data.DateOf(t).Format(), "Time": clockText(t)})
+	return lang.L("{{.Date}} at {{.Time}}", map[string]any{"Date": data.DateOf(t).Format(), "Time": data.ClockOf(t)})
 }
 
 // weekdayShort is the weekday's abbreviation: ma ti ke to pe la su.
@@ -47,6 +40,12 @@ func monthFor(m time.Month) string {
 // lockText is the instant an event of date d locks: "7.12.2026 klo 0.00".
 func lockText(d data.Date, settlementDay int) string {
 	return instantText(data.SettlementLock(d, settlementDay))
+}
+
+// lockDayText is the day an event of date d locks (at its start):
+// "7.12.2026".
+func lockDayText(d data.Date, settlementDay int) string {
+	return data.DateOf(data.SettlementLock(d, settlementDay).In(data.Helsinki)).Format()
 }
 
 // countdownMonth is the first day of the month whose events lock next at
@@ -180,14 +179,19 @@ func creditText(ev data.ServiceEvent) string {
 
 // eventPendingMark is the mark of an event with a change in the outbox:
 // "odottaa lähetystä" (with why the last send failed), "tallennettu
-// palvelimelle" once applied; "" when none. short leaves out the why.
+// palvelimelle" once applied; "" when none. short is the events list's
+// mark, without the why and in few words (the list fits 1024 px).
 func eventPendingMark(e cache.Entry, ok, short bool) string {
 	switch {
 	case !ok:
 		return ""
+	case e.State == cache.StateApplied && short:
+		return lang.L("events.saved.short")
 	case e.State == cache.StateApplied:
 		return lang.L("saved on the server")
-	case e.LastError == "" || short:
+	case short:
+		return lang.L("events.pending.short")
+	case e.LastError == "":
 		return lang.L("waiting to be sent")
 	}
 	return lang.L("waiting to be sent ({{.Why}})", map[string]any{"Why": sendFailure(e.LastError)})

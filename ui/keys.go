@@ -264,9 +264,7 @@ func (b *keyButton) TypedKey(k *fyne.KeyEvent) {
 // enter is Enter in Tarkastele tapahtumaa: Kirjaa when the fields were
 // changed and may be, else Sulje.
 func (e *eventDialog) enter() {
-	changed := e.date.Text != e.ev.Date.Format() || e.start.Text != e.ev.Start || e.end.Text != e.ev.End ||
-		e.qty.Text != e.ev.Quantity.String() || e.note.Text != e.ev.Note
-	if changed && !e.save.Disabled() {
+	if e.edited() && !e.save.Disabled() {
 		e.saveEdit()
 		return
 	}
@@ -277,7 +275,7 @@ func (e *eventDialog) enter() {
 // when it has run (a second Enter does not make the month again).
 func (b *batchDialog) enter() {
 	r := b.result
-	ran := r.made+r.skipped+r.failed > 0 || r.cancelled || r.err != nil
+	ran := r.Made+r.Skipped+len(r.Failed) > 0 || r.Cancelled || r.err != nil
 	switch {
 	case b.running:
 	case !ran && b.startBtn.Visible() && !b.startBtn.Disabled():

@@ -428,7 +428,7 @@ func TestDialogsEnterEscape(t *testing.T) {
 		f.wait(t, "batch:ready")
 		k.key(fyne.KeyReturn)
 		f.wait(t, "batch:done")
-		if f.d.batch.result.made == 0 {
+		if f.d.batch.result.Made == 0 {
 			t.Errorf("Enter made no statements: %+v", f.d.batch.result)
 		}
 		k.key(fyne.KeyReturn) // done: Enter closes

@@ -12,7 +12,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"psopdesk/assets"
+	"psopdesk/data"
+	"psopdesk/data/cache"
 	"psopdesk/sync/client"
+	"psopdesk/sync/wire"
 )
 
 // menuBar is the height of the main menu, which the GLFW driver draws
@@ -79,12 +82,23 @@ func TestLayoutAt1024x700(t *testing.T) {
 			}
 
 			statementTotalsInSight(t, f)
-			// The statement (form, buttons, header, table) is no wider
-			// than its tab: nothing cut on the right. (Tables of many long
-			// columns on the other tabs scroll sideways at 1024 px.)
-			sc := f.d.views["cust-1"].tabs.Items[tabStatement].Content.(*container.Scroll)
+			// The statement (form, buttons, header, table) and the events
+			// (countdown, buttons, filter, list) are no wider than their
+			// tabs: nothing cut on the right, no sideways scrolling (see
+			// also TestEventsFitAt1024x700). (Tables of many long columns
+			// on the other tabs scroll sideways at 1024 px.)
+			v1 := f.d.views["cust-1"]
+			sc := v1.tabs.Items[tabStatement].Content.(*container.Scroll)
 			if need, have := sc.Content.MinSize().Width, sc.Size().Width; need > have {
 				t.Errorf("the statement needs %v px, has %v", need, have)
+			}
+			v1.tabs.SelectIndex(tabEvents)
+			if len(v1.events.rows) == 0 {
+				t.Fatal("no events listed for cust-1")
+			}
+			sc = v1.tabs.Items[tabEvents].Content.(*container.Scroll)
+			if need, have := sc.Content.MinSize().Width, sc.Size().Width; need > have {
+				t.Errorf("the events need %v px, have %v", need, have)
 			}
 		})
 	}
@@ -146,5 +160,52 @@ func TestFlowLayoutWraps(t *testing.T) {
 	}
 	if got := box.MinSize(); got.Height <= one.Height || got.Width > narrow {
 		t.Errorf("narrow: min size %v, one line was %v", got, one)
+	}
+}
+
+// TestEventsFitAt1024x700: in a window of 1024 × 700, in every language,
+// the Tapahtumat tab (countdown, buttons, filter, the events' table) fits
+// its width: it never scrolls sideways, so every column shows its whole
+// text (only the service content may end in "…"). The list holds the
+// widest cells an event has: a time of two-digit hours, a price over
+// 1 000 €, in review and waiting to be sent.
+func TestEventsFitAt1024x700(t *testing.T) {
+	for _, code := range assets.Languages {
+		t.Run(code, func(t *testing.T) {
+			f, v := newEventsFixture(t, eventsNow, Options{Language: code})
+			putChanges(t, f, func(put func(wire.Kind, string, any)) {
+				put(wire.KindEvent, "e-wide", data.ServiceEvent{ID: "e-wide", CustomerID: "cust-1", GrantID: "pp-1", ServiceID: "svc-home",
+					Content: "Kotihoidon käynti, lääkkeiden jako ja ulkoilu asiakkaan kanssa", Date: data.NewDate(2026, 11, 25),
+					Start: "13:00", End: "15:30", Quantity: 2400, UnitPrice: 4250, VoucherUnitValue: 3600, Status: data.StatusInReview,
+					RecordedAt: eventsNow, Version: 1})
+			})
+			// e1 edited: "odottaa lähetystä" under its status.
+			c := f.d.src.(*cache.Cache)
+			if _, err := c.EditEvent("e1", 1, data.EventInput{Date: data.NewDate(2026, 11, 2), Start: "09:00", End: "11:30",
+				Quantity: 250}, eventsNow); err != nil {
+				t.Fatal(err)
+			}
+			f.d.Window().Resize(fyne.NewSize(1024, 700-menuBar))
+			f.d.SyncDone(client.Result{})
+			f.wait(t, "sync:done")
+			f.wait(t, "customer:cust-1")
+			et := v.events
+			i := rowOf(t, et, "25.11.2026", statusLabel(data.StatusInReview))
+			if cells := et.rows[i].cells; cells[evColTime] != "13.00–15.30" || cells[evColPrice] != "1 020,00 €" {
+				t.Errorf("the wide row %q", cells)
+			}
+			pending := false
+			for _, r := range et.rows {
+				pending = pending || r.cells[evColDate] == "2.11.2026" && r.cells[evColPending] != ""
+			}
+			if !pending {
+				t.Errorf("the edited row has no pending mark: %q", eventRows(et))
+			}
+			sc := v.tabs.Items[tabEvents].Content.(*container.Scroll)
+			if need, have := sc.Content.MinSize().Width, sc.Size().Width; need > have {
+				t.Errorf("the Tapahtumat tab needs %v px, has %v: it scrolls sideways (columns %v, filter and buttons %v)",
+					need, have, et.widths, et.content.MinSize().Width)
+			}
+		})
 	}
 }

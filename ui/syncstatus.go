@@ -109,7 +109,7 @@ func (d *Desk) syncKey(k *fyne.KeyEvent) bool {
 // klo 12.03", and how many changes wait to be sent.
 func (d *Desk) syncedLine(pending int) string {
 	d.lastSynced = d.opt.Now()
-	return pendingLine(lang.L("Synced at {{.Time}}", map[string]any{"Time": clockTime(d.lastSynced)}), pending)
+	return pendingLine(lang.L("Synced at {{.Time}}", map[string]any{"Time": data.ClockOf(d.lastSynced)}), pending)
 }
 
 // offlineLine is the status line while the server cannot be reached:
@@ -120,7 +120,7 @@ func (d *Desk) offlineLine(pending int) string {
 		return pendingLine(lang.L("No connection"), pending)
 	}
 	if !d.lastSynced.IsZero() {
-		return lang.L("No connection – synced at {{.Time}}", map[string]any{"Time": clockTime(d.lastSynced)})
+		return lang.L("No connection – synced at {{.Time}}", map[string]any{"Time": data.ClockOf(d.lastSynced)})
 	}
 	if d.noDataYet() {
 		return lang.L("No connection, and no data has been fetched yet. Check the network connection and the server's address (File → Connect to a server); PSOP Desk tries again by itself.")
@@ -147,9 +147,6 @@ func pendingLine(line string, pending int) string {
 	}
 	return line + " – " + lang.N("{{.N}} changes waiting to be sent", pending, map[string]any{"N": data.GroupDigits(pending)})
 }
-
-// clockTime is t's time of day in Helsinki, "12.03".
-func clockTime(t time.Time) string { return t.In(data.Helsinki).Format("15.04") }
 
 // syncFailedHere handles the failures that have their own path (Fyne
 // goroutine): a sync the user cancelled (the status line says what

@@ -347,7 +347,7 @@ func cmdCustomerNumber(args []string, stdout, stderr io.Writer) error {
 }
 
 // cmdOutbox prints the changes waiting to be sent, one per line: id,
-// type, created (d.m.yyyy HH.MM, Helsinki) and the kind of the last
+// type, created (d.m.yyyy H.MM, Helsinki) and the kind of the last
 // failed send (client.ErrorKind's name: unreachable, server, …; empty when
 // none), tab-separated, oldest first.
 func cmdOutbox(args []string, stdout, stderr io.Writer) error {
@@ -375,7 +375,7 @@ func cmdOutbox(args []string, stdout, stderr io.Writer) error {
 // formatInstant is t as "1.12.2026 9.05" in Helsinki.
 func formatInstant(t time.Time) string {
 	h := t.In(data.Helsinki)
-	return data.DateOf(h).Format() + " " + h.Format("15.04")
+	return data.DateOf(h).Format() + " " + data.ClockOf(h)
 }
 
 // cmdStatement writes a co-payment statement from the cache: a PDF, or

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -175,7 +176,7 @@ func TestSyncSurvivesKills(t *testing.T) {
 				}
 				ended = true
 			case <-time.After(time.Duration(r.Int64N(int64(full)))):
-				if err := cmd.Process.Kill(); err != nil {
+				if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 					t.Fatal(err)
 				}
 				if err := <-done; err == nil {

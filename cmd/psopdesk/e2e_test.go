@@ -221,7 +221,7 @@ func TestEndToEndCustomerNumber(t *testing.T) {
 	code, out, _ = run("outbox")
 	fields := strings.Split(strings.TrimRight(out, "\n"), "\t")
 	if code != 0 || len(lines(out)) != 1 || len(fields) != 4 || fields[1] != "set_customer_number" ||
-		fields[2] != "1.12.2026 09.05" || fields[3] != "" {
+		fields[2] != "1.12.2026 9.05" || fields[3] != "" {
 		t.Fatalf("outbox: exit %d, %q", code, out)
 	}
 	if code, out, errOut := run("sync", "-server", url, "-api-key-file", keys); code != 0 {

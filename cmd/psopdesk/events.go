@@ -292,7 +292,7 @@ func cmdEventsReservations(args []string, stdout, stderr io.Writer) error {
 // cmdEventsList prints the customer's events, pending changes applied,
 // newest first, one per line, tab-separated: id, date, start, end,
 // content, quantity, price, voucher share, co-payment, status code, the
-// lock instant (d.m.yyyy HH.MM, Helsinki) and "pending" when a change of
+// lock instant (d.m.yyyy H.MM, Helsinki; times as data.ClockShown) and "pending" when a change of
 // it waits to be sent. With -server it syncs first.
 func cmdEventsList(args []string, stdout, stderr io.Writer) error {
 	cc, err := customerOfCommand("list", args, stderr)
@@ -314,7 +314,7 @@ func cmdEventsList(args []string, stdout, stderr io.Writer) error {
 			voucher, copay = "", ""
 		}
 		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			ev.ID, ev.Date.Format(), ev.Start, ev.End, cleanField(ev.Content), ev.Quantity.String(),
+			ev.ID, ev.Date.Format(), data.ClockShown(ev.Start), data.ClockShown(ev.End), cleanField(ev.Content), ev.Quantity.String(),
 			amount(s.Price), voucher, copay, ev.Status,
 			formatInstant(data.SettlementLock(ev.Date, day)), pending)
 	}
@@ -429,8 +429,8 @@ func cmdEventsRecord(args []string, stdout, stderr io.Writer) error {
 	custID := fs.String("customer", "", lang.L("the customer's id (first column of psopdesk search)"))
 	resID := fs.String("reservation", "", lang.L("the reservation's id"))
 	dateS := fs.String("date", "", lang.L("the event's day, d.m.yyyy"))
-	start := fs.String("start", "", lang.L("start time, HH:MM"))
-	end := fs.String("end", "", lang.L("end time, HH:MM"))
+	start := fs.String("start", "", lang.L("start time, e.g. 8.00 (8:00 and 800 work too)"))
+	end := fs.String("end", "", lang.L("end time, e.g. 16.15 (16:15 and 1615 work too)"))
 	qtyS := fs.String("quantity", "", lang.L("quantity in the service's unit, e.g. 2,75"))
 	note := fs.String("note", "", lang.L("a note (lisätieto)"))
 	if err := parseFlags(fs, args, false); err != nil {
@@ -515,8 +515,8 @@ func cmdEventsEdit(args []string, stdout, stderr io.Writer) error {
 	ef := addEventFlags(fs)
 	id := fs.String("event", "", lang.L("the event's id (first column of psopdesk events list)"))
 	dateS := fs.String("date", "", lang.L("the event's day, d.m.yyyy"))
-	start := fs.String("start", "", lang.L("start time, HH:MM"))
-	end := fs.String("end", "", lang.L("end time, HH:MM"))
+	start := fs.String("start", "", lang.L("start time, e.g. 8.00 (8:00 and 800 work too)"))
+	end := fs.String("end", "", lang.L("end time, e.g. 16.15 (16:15 and 1615 work too)"))
 	qtyS := fs.String("quantity", "", lang.L("quantity in the service's unit, e.g. 2,75"))
 	note := fs.String("note", "", lang.L("a note (lisätieto)"))
 	if err := parseFlags(fs, args, false); err != nil {

@@ -96,8 +96,8 @@ func cachedEvent(t *testing.T, dir, id string) data.ServiceEvent {
 func TestEventsListRecordEditDelete(t *testing.T) {
 	dir := eventsCache(t)
 	code, out, errOut := eventsRun(t, dir, "events", "list", "-customer", "c1")
-	want := "e1\t2.11.2026\t09:00\t11:00\tKotihoidon käynti\t2\t85,00\t72,00\t13,00\trecorded\t7.12.2026 00.00\t\n" +
-		"e2\t15.10.2026\t08:00\t10:30\tKotihoidon käynti\t2,5\t106,25\t90,00\t16,25\tapproved\t7.11.2026 00.00\t\n"
+	want := "e1\t2.11.2026\t9.00\t11.00\tKotihoidon käynti\t2\t85,00\t72,00\t13,00\trecorded\t7.12.2026 0.00\t\n" +
+		"e2\t15.10.2026\t8.00\t10.30\tKotihoidon käynti\t2,5\t106,25\t90,00\t16,25\tapproved\t7.11.2026 0.00\t\n"
 	if code != 0 || out != want {
 		t.Fatalf("list: exit %d, %q %q\nwant %q", code, out, errOut, want)
 	}
@@ -121,7 +121,7 @@ func TestEventsListRecordEditDelete(t *testing.T) {
 	newID := strings.TrimPrefix(ls[2], "tapahtuma ")
 	code, out, _ = eventsRun(t, dir, "events", "list", "-customer", "c1")
 	ls = lines(out)
-	if wantNew := newID + "\t28.11.2026\t08:00\t16:15\tKotihoidon käynti\t8,25\t350,63\t297,00\t53,63\tin_review\t7.12.2026 00.00\tpending"; code != 0 || len(ls) != 3 || ls[0] != wantNew {
+	if wantNew := newID + "\t28.11.2026\t8.00\t16.15\tKotihoidon käynti\t8,25\t350,63\t297,00\t53,63\tin_review\t7.12.2026 0.00\tpending"; code != 0 || len(ls) != 3 || ls[0] != wantNew {
 		t.Fatalf("list after record: exit %d, %q\nwant first %q", code, out, wantNew)
 	}
 	if ev := cachedEvent(t, dir, newID); ev.Note != "iltavuoro" {
@@ -134,7 +134,7 @@ func TestEventsListRecordEditDelete(t *testing.T) {
 		t.Fatalf("edit: exit %d, %q %q", code, out, errOut)
 	}
 	_, out, _ = eventsRun(t, dir, "events", "list", "-customer", "c1")
-	if want := "e1\t2.11.2026\t09:00\t10:30\tKotihoidon käynti\t1,5\t63,75\t54,00\t9,75\trecorded\t7.12.2026 00.00\tpending"; len(lines(out)) != 3 || lines(out)[1] != want {
+	if want := "e1\t2.11.2026\t9.00\t10.30\tKotihoidon käynti\t1,5\t63,75\t54,00\t9,75\trecorded\t7.12.2026 0.00\tpending"; len(lines(out)) != 3 || lines(out)[1] != want {
 		t.Errorf("list after edit: %q\nwant second %q", out, want)
 	}
 	if ev := cachedEvent(t, dir, "e1"); ev.Note != "ovikoodi 1234" || ev.Version != 2 {
@@ -224,8 +224,8 @@ func TestEventsImport(t *testing.T) {
 	}
 	_, out, _ = eventsRun(t, dir, "events", "list", "-customer", "c1")
 	ls := lines(out)
-	if len(ls) != 4 || !strings.Contains(ls[0], "\t4.11.2026\t08:00\t15:45\tKotihoidon käynti\t7,75\t329,38\t279,00\t50,38\tin_review\t") ||
-		!strings.HasSuffix(ls[0], "\tpending") || !strings.Contains(ls[1], "\t3.11.2026\t08:00\t10:00\t") {
+	if len(ls) != 4 || !strings.Contains(ls[0], "\t4.11.2026\t8.00\t15.45\tKotihoidon käynti\t7,75\t329,38\t279,00\t50,38\tin_review\t") ||
+		!strings.HasSuffix(ls[0], "\tpending") || !strings.Contains(ls[1], "\t3.11.2026\t8.00\t10.00\t") {
 		t.Errorf("list after the import:\n%s", out)
 	}
 

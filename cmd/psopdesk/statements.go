@@ -1,34 +1,21 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2/lang"
 
-	"psopdesk/assets"
 	"psopdesk/data"
 	"psopdesk/data/cache"
-	"psopdesk/data/hetu"
 	"psopdesk/ui"
 	"psopdesk/ui/print"
-)
-
-// Names of the batch's combined PDF and summary, in -out.
-const (
-	combinedName = "kaikki.pdf"
-	summaryName  = "yhteenveto.csv"
 )
 
 // cmdStatements makes the co-payment statements of a month: one PDF per
@@ -71,10 +58,12 @@ func cmdStatements(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := makeMonthStatements(c, batchRequest{
-		service: svc, month: month, made: now.Today(),
-		outDir: *outDir, lang: *pdfLang,
-	}, stderr)
+	res, err := print.MakeMonthBatch(context.Background(), c, print.MonthBatch{
+		ServiceID: svc.ID, Month: month, Made: now.Today(), Dir: *outDir, Language: *pdfLang,
+	})
+	for _, f := range res.Failed {
+		fmt.Fprintf(stderr, "psopdesk statements: %s: %s\n", print.CustomerLabel(f.Customer), printSentence(f.Err))
+	}
 	if err != nil {
 		return err
 	}
@@ -82,17 +71,17 @@ func cmdStatements(args []string, stdout, stderr io.Writer) error {
 	if svc.ID == "" {
 		what = lang.L("all services")
 	}
-	if res.made == 0 {
-		if res.failed > 0 {
+	if res.Made == 0 {
+		if len(res.Failed) > 0 {
 			return failure{lang.L("no statement could be written: see the messages above")}
 		}
 		return failure{lang.L("no statements made: no customer has events of {{.Service}} on a statement in {{.Month}} ({{.Skipped}} skipped)",
-			map[string]any{"Service": what, "Month": *monthS, "Skipped": res.skipped})}
+			map[string]any{"Service": what, "Month": *monthS, "Skipped": res.Skipped})}
 	}
 	fmt.Fprintln(stdout, lang.L("statements of {{.Service}} {{.Month}}: {{.Made}} made, {{.Skipped}} skipped (no rows), {{.Failed}} failed -> {{.Dir}} ({{.Combined}}, {{.Summary}})",
-		map[string]any{"Service": what, "Month": *monthS, "Made": res.made, "Skipped": res.skipped, "Failed": res.failed,
-			"Dir": *outDir, "Combined": filepath.Base(res.combined), "Summary": filepath.Base(res.summary)}))
-	if res.failed > 0 {
+		map[string]any{"Service": what, "Month": *monthS, "Made": res.Made, "Skipped": res.Skipped, "Failed": len(res.Failed),
+			"Dir": *outDir, "Combined": filepath.Base(res.Combined), "Summary": filepath.Base(res.Summary)}))
+	if len(res.Failed) > 0 {
 		return refusedError{}
 	}
 	return nil
@@ -166,144 +155,6 @@ func findService(c *cache.Cache, name string) (data.Service, error) {
 	return svc, err
 }
 
-// batchRequest is a month's batch of statements.
-type batchRequest struct {
-	service data.Service // zero: all services
-	month   data.Date    // any day of the month
-	made    data.Date
-	outDir  string
-	lang    string // "" = each customer's own
-}
-
-// batchResult counts a batch and names its files.
-type batchResult struct {
-	made, skipped, failed int
-	files                 []string // one PDF per customer made, in the customers' order
-	combined, summary     string
-}
-
-// batchItem is one customer's statement in a batch.
-type batchItem struct {
-	st   data.Statement
-	lang string
-	path string
-	err  error
-}
-
-// makeMonthStatements makes the batch: the customers from the cache's
-// month index (Finnish name order), their statements (skipping those
-// without rows), one PDF each, the combined PDF of those written and the
-// summary. A statement that cannot be written is told on stderr (by the
-// customer's number or name) and counted as failed. No file is ever
-// overwritten: a name taken gets " (2)", " (3)" …
-func makeMonthStatements(c *cache.Cache, r batchRequest, stderr io.Writer) (batchResult, error) {
-	var res batchResult
-	from := data.NewDate(r.month.Year, r.month.Month, 1)
-	to := data.NewDate(r.month.Year, r.month.Month+1, 0)
-	ids, err := c.StatementCustomers(r.service.ID, from)
-	if err != nil {
-		return res, err
-	}
-	var items []*batchItem
-	for _, id := range ids {
-		st, err := c.Statement(id, r.service.ID, from, to, r.made)
-		if errors.Is(err, cache.ErrNotFound) {
-			res.skipped++ // gone from the cache meanwhile
-			continue
-		}
-		if err != nil {
-			return res, err
-		}
-		if len(st.Rows) == 0 {
-			res.skipped++
-			continue
-		}
-		items = append(items, &batchItem{st: st, lang: customerLang(r.lang, st.Customer)})
-	}
-	if len(items) == 0 {
-		return res, nil
-	}
-	if err := os.MkdirAll(r.outDir, 0o700); err != nil {
-		return res, &print.FileError{Path: r.outDir, Err: err}
-	}
-	month := fmt.Sprintf("%04d-%02d", from.Year, int(from.Month))
-	for _, it := range items {
-		base := statementFileBase(it.st, it.lang, month)
-		if it.path, err = reserveFile(r.outDir, base, ".pdf"); err != nil {
-			return res, err
-		}
-	}
-	if res.combined, err = reserveFile(r.outDir, strings.TrimSuffix(combinedName, ".pdf"), ".pdf"); err != nil {
-		return res, err
-	}
-	combinedOpt := print.Options{Language: combinedLang(r.lang, items), Made: r.made}
-	statementsOf := func(items []*batchItem) []data.Statement {
-		sts := make([]data.Statement, len(items))
-		for i, it := range items {
-			sts[i] = it.st
-		}
-		return sts
-	}
-	// The PDFs on every core, twice as many writers as cores so that one
-	// waiting for the disk leaves its core to another; the combined PDF of
-	// all of them meanwhile.
-	combinedDone := make(chan error, 1)
-	go func() { combinedDone <- print.CombinedStatementsFile(res.combined, statementsOf(items), combinedOpt) }()
-	work := make(chan *batchItem)
-	var wg sync.WaitGroup
-	for range 2 * max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for it := range work {
-				it.err = print.StatementFile(it.path, it.st, print.Options{Language: it.lang, Made: r.made})
-			}
-		}()
-	}
-	for _, it := range items {
-		work <- it
-	}
-	close(work)
-	wg.Wait()
-	combinedErr := <-combinedDone
-
-	var done []*batchItem
-	for _, it := range items {
-		if it.err != nil {
-			os.Remove(it.path) // the reserved name
-			res.failed++
-			fmt.Fprintf(stderr, "psopdesk statements: %s: %s\n", customerLabel(it.st.Customer), printSentence(it.err))
-			continue
-		}
-		done = append(done, it)
-		res.files = append(res.files, it.path)
-	}
-	res.made = len(done)
-	if res.made == 0 {
-		os.Remove(res.combined)
-		res.combined = ""
-		return res, nil
-	}
-	sts := statementsOf(done)
-	if res.failed > 0 {
-		// The combined PDF of those written (a statement that failed fails
-		// the combined file too).
-		combinedErr = print.CombinedStatementsFile(res.combined, sts, combinedOpt)
-	}
-	if combinedErr != nil {
-		os.Remove(res.combined)
-		return res, combinedErr
-	}
-	if res.summary, err = reserveFile(r.outDir, strings.TrimSuffix(summaryName, ".csv"), ".csv"); err != nil {
-		return res, err
-	}
-	if err := print.SummaryCSVFile(res.summary, sts, print.Options{Language: combinedOpt.Language}); err != nil {
-		os.Remove(res.summary)
-		return res, err
-	}
-	return res, nil
-}
-
 // printSentence is the sentence of a statement that could not be written.
 func printSentence(err error) string {
 	var ge *print.GlyphError
@@ -312,99 +163,4 @@ func printSentence(err error) string {
 			map[string]any{"Code": fmt.Sprintf("%04X", ge.Rune)})
 	}
 	return ui.Sentence(err)
-}
-
-// combinedLang is the language of the combined PDF and the summary: -lang
-// when given, else the customers' own when they all share one, else
-// Finnish.
-func combinedLang(l string, items []*batchItem) string {
-	if l != "" {
-		return l
-	}
-	for _, it := range items {
-		if it.lang != items[0].lang {
-			return "fi"
-		}
-	}
-	return items[0].lang
-}
-
-// customerLabel names a customer in a message: the customer number, else
-// the name; never the id or the henkilötunnus.
-func customerLabel(cu data.Customer) string {
-	if n := strings.TrimSpace(cu.CustomerNumber); n != "" {
-		return n
-	}
-	return strings.TrimSpace(cu.LastName + " " + cu.FirstNames)
-}
-
-// statementFileBase is a statement's file name without extension:
-// the customer number (else the customer's name), the service's name (or
-// "Kaikki palvelut") and the period ("2026-11"), made safe for a file
-// name. It never holds the customer's id or henkilötunnus.
-func statementFileBase(st data.Statement, language, period string) string {
-	labels := print.LabelsFor(language)
-	who := customerLabel(st.Customer)
-	if who == "" {
-		who = labels.Customer
-	}
-	svc := st.Service.Name
-	if st.Service.ID == "" {
-		svc = assets.Text(language, "pdf.all_services", nil)
-	}
-	parts := []string{fileSafe(who, labels.Redacted), fileSafe(svc, labels.Redacted), period}
-	var keep []string
-	for _, p := range parts {
-		if p != "" {
-			keep = append(keep, p)
-		}
-	}
-	return strings.Join(keep, " ")
-}
-
-// fileSafe makes s usable in a file name on Windows, macOS and Linux:
-// characters a file system refuses (/ \ : * ? " < > | and control
-// characters) become "-", runs of spaces one space, leading and trailing
-// spaces and dots go, and at most 60 characters stay. A henkilötunnus
-// becomes redacted.
-func fileSafe(s, redacted string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case strings.ContainsRune(`/\:*?"<>|`, r):
-			b.WriteRune('-')
-		case unicode.IsControl(r) || unicode.IsSpace(r):
-			b.WriteRune(' ')
-		case r == utf8.RuneError:
-		default:
-			b.WriteRune(r)
-		}
-	}
-	words := strings.Fields(hetu.Redact(b.String(), redacted))
-	out := strings.Trim(strings.Join(words, " "), " .")
-	if rs := []rune(out); len(rs) > 60 {
-		out = strings.TrimRight(string(rs[:60]), " .")
-	}
-	return out
-}
-
-// reserveFile creates dir/base+ext, or when that is taken dir/base (2)+ext,
-// base (3)+ext …, empty and only for this process (O_EXCL), and returns
-// its path: the caller writes it (print.StatementFile renames its whole
-// file over the reserved one).
-func reserveFile(dir, base, ext string) (string, error) {
-	for n := 1; ; n++ {
-		name := base + ext
-		if n > 1 {
-			name = fmt.Sprintf("%s (%d)%s", base, n, ext)
-		}
-		path := filepath.Join(dir, name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
-			return path, f.Close()
-		}
-		if !errors.Is(err, fs.ErrExist) || n >= 1000 {
-			return "", &print.FileError{Path: path, Err: err}
-		}
-	}
 }

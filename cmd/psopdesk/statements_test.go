@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -15,6 +16,7 @@ import (
 	"psopdesk/data"
 	"psopdesk/data/cache"
 	"psopdesk/sync/wire"
+	"psopdesk/ui/print"
 )
 
 // batchCache fills a cache through ApplyPage, as a sync does, with a
@@ -358,12 +360,12 @@ func BenchmarkStatementBatch500(b *testing.B) {
 	var made int
 	b.ResetTimer()
 	for i := range b.N {
-		res, err := makeMonthStatements(c, batchRequest{service: data.Service{ID: "svc-home", Name: "Kotihoito"},
-			month: mustDate("2026-11-01"), made: mustDate("2026-12-01"), outDir: filepath.Join(dir, fmt.Sprint("out", i)), lang: "fi"}, os.Stderr)
+		res, err := print.MakeMonthBatch(context.Background(), c, print.MonthBatch{ServiceID: "svc-home",
+			Month: mustDate("2026-11-01"), Made: mustDate("2026-12-01"), Dir: filepath.Join(dir, fmt.Sprint("out", i)), Language: "fi"})
 		if err != nil {
 			b.Fatal(err)
 		}
-		made = res.made
+		made = res.Made
 	}
 	b.StopTimer()
 	if made != 500 {

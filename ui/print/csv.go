@@ -169,7 +169,7 @@ func SummaryCSVFile(path string, sts []data.Statement, opt Options) error {
 	for _, st := range sts {
 		cu := st.Customer
 		name := hetu.Redact(strings.TrimSpace(cu.LastName+" "+cu.FirstNames), l.Redacted)
-		_ = cw.Write([]string{CSVIdentifier(cu.CustomerNumber), CSVText(name),
+		_ = cw.Write([]string{CSVIdentifier(hetu.Redact(cu.CustomerNumber, l.Redacted)), CSVText(name),
 			CSVAmount(st.Totals.Price), CSVAmount(st.Totals.VoucherShare), CSVAmount(st.Totals.CoPayment)})
 	}
 	cw.Flush()

@@ -10,6 +10,7 @@ package print
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -138,7 +139,13 @@ func StatementFile(path string, st data.Statement, opt Options) error {
 // writes the file as StatementFile does; a *GlyphError of any statement
 // fails the whole file (nothing is written). No statements is an error.
 func CombinedStatementsFile(path string, sts []data.Statement, opt Options) error {
-	pdf, err := render(sts, opt)
+	return combinedFile(context.Background(), path, sts, opt)
+}
+
+// combinedFile is CombinedStatementsFile that stops, writing nothing, with
+// ctx's error when ctx ends.
+func combinedFile(ctx context.Context, path string, sts []data.Statement, opt Options) error {
+	pdf, err := render(ctx, sts, opt)
 	if err != nil {
 		return err
 	}
@@ -148,7 +155,7 @@ func CombinedStatementsFile(path string, sts []data.Statement, opt Options) erro
 // WriteCombinedStatements writes sts to w as one PDF (see
 // CombinedStatementsFile).
 func WriteCombinedStatements(w io.Writer, sts []data.Statement, opt Options) error {
-	pdf, err := render(sts, opt)
+	pdf, err := render(context.Background(), sts, opt)
 	if err != nil {
 		return err
 	}
@@ -241,7 +248,7 @@ func (opt Options) labels() Labels {
 // renderStatement lays out and compiles st; the whole PDF is made in
 // memory (tens of kilobytes) because gopdf ignores its writer's errors.
 func renderStatement(st data.Statement, opt Options) ([]byte, error) {
-	return render([]data.Statement{st}, opt)
+	return render(context.Background(), []data.Statement{st}, opt)
 }
 
 // ErrNoStatements: a combined PDF was asked of no statements.
@@ -251,7 +258,8 @@ var ErrNoStatements = errors.New("no statements to print")
 // new page with its own page numbers. The PDF's creation date is the
 // first statement's date made (00:00 Europe/Helsinki) and it has no
 // random ids, so the same statements and options give the same bytes.
-func render(sts []data.Statement, opt Options) ([]byte, error) {
+// When ctx ends it stops with ctx's error.
+func render(ctx context.Context, sts []data.Statement, opt Options) ([]byte, error) {
 	if len(sts) == 0 {
 		return nil, ErrNoStatements
 	}
@@ -277,6 +285,9 @@ func render(sts []data.Statement, opt Options) ([]byte, error) {
 	}
 	var first data.Date
 	for i, st := range sts {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		// Defensive: the statement never carries the henkilötunnus.
 		st.Customer.Hetu = ""
 		made := st.Made
