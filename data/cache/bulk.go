@@ -20,21 +20,26 @@ import (
 // buckets, and each commit rewrites most of their pages. So a first sync
 // defers the customers' indexes and builds them once at the end, in key
 // order. The rows of a customer (vouchers, grants, reservations, events)
-// keep their index entries (customer → row, voucher → customer, month →
-// event) written with the row, as an incremental page does: a feed sends
-// a customer's rows together and customers in order, so those entries are
+// keep their customer → row sets (setindex.go) and voucher → customer
+// entries written with the page, as an incremental page does: a feed
+// sends a customer's rows together and customers in order, so those are
 // appended at a few places of their buckets, which is cheap, and nothing
 // of them is held in memory (holding every row's index source made a
-// 50,000-customer first sync take 1.4 GB).
+// 50,000-customer first sync take 1.4 GB). The events' month index
+// entries, which would land all over their bucket too, are kept as
+// compact counts (bulkRows.months, monthindex.go) and written by
+// BuildIndexes.
 //
 //   - ApplyPage on an empty cache (cursor 0, no rows) sets the meta key
 //     indexes_pending in the page's transaction. While it is set, a
 //     customer's put writes the row only and keeps the customer (the
-//     index source) in memory (Cache.bulk); a customer's Delete removes
-//     the customer and their rows (found by the child indexes, which are
-//     kept) as usual. After a restart (or a failed page) the customers are
-//     read again from their rows.
-//   - BuildIndexes makes the customers' index entries from them
+//     index source) in memory (Cache.bulk), and an event's month entry
+//     changes a count there; a customer's Delete removes the customer and
+//     their rows (found by the child indexes, which are kept) as usual.
+//     After a restart (or a failed page) the customers and the counts are
+//     read again from the rows.
+//   - BuildIndexes writes the month index from the counts, then makes the
+//     customers' index entries from them
 //     (appendEntries, the same as an incremental page), sorts each
 //     bucket's by key and writes the bucket anew in key order with
 //     FillPercent 1.0, in transactions of indexChunk entries, then clears
@@ -73,6 +78,9 @@ var deferredKinds = []wire.Kind{wire.KindCustomer}
 // a bulk first sync.
 type bulkRows struct {
 	rows map[wire.Kind]*kindRows
+	// months are the changes of the month index's counts (monthindex.go):
+	// the events' entries, written by BuildIndexes.
+	months monthCounts
 	// last is, by kind, a key at least as large as any stored (read from
 	// the bucket when first needed, then the largest put): a put of a
 	// larger id adds a row (applyChange's fresh), with no look-up.
@@ -204,6 +212,11 @@ func loadBulkRows(tx *bolt.Tx) (*bulkRows, error) {
 			return nil, err
 		}
 	}
+	m, err := monthCountsOf(tx)
+	if err != nil {
+		return nil, err
+	}
+	b.months = *m
 	return b, nil
 }
 
@@ -253,7 +266,7 @@ func applyRow(tx *bolt.Tx, ch *wire.Change, b *bulkRows, pb *pageBuf) error {
 		}
 		b.remove(ch.Kind, ch.ID)
 		if ch.Kind == wire.KindCustomer {
-			return deleteCustomer(tx, ch.ID) // their rows by the child indexes
+			return deleteCustomer(tx, ch.ID, pb) // their rows by the child indexes
 		}
 		return rows.Delete([]byte(ch.ID))
 	default:
@@ -282,7 +295,6 @@ func (c *Cache) bulkTx(tx *bolt.Tx, bulk bool) {
 		tx.Bucket(ci.index).FillPercent = 1.0
 	}
 	tx.Bucket(iVoucher).FillPercent = 1.0
-	tx.Bucket(iMonthEvent).FillPercent = 1.0
 }
 
 // beyondLast reports whether ch's id is larger than every stored key of
@@ -323,16 +335,15 @@ func (c *Cache) IndexesPending() (bool, error) {
 	return pending, err
 }
 
-// BuildIndexes builds every secondary index anew from the rows (name
-// prefixes, henkilötunnus, customer and voucher numbers, the customer →
-// row indexes, the sort keys and search records, the month index) and
-// ends a first sync's bulk mode. Each kind's entries are sorted by key and
-// written in one transaction into fresh buckets filled in key order
-// (FillPercent 1.0), while the next kind's entries are made and sorted on
-// another goroutine; the last transaction clears indexes_pending, so an
-// interrupted build is done again whole. The contents are those that
-// applying the pages incrementally gives. Writers (ApplyPage) wait for
-// it; readers of rows do not.
+// BuildIndexes builds the indexes a first sync defers anew (the month
+// index from the events' counts; the customers' name prefixes,
+// henkilötunnus, customer numbers, sort keys and search records from the
+// customers) and ends its bulk mode. Each bucket is written anew in key
+// order (FillPercent 1.0) in transactions of about indexChunk entries;
+// the last transaction clears indexes_pending, so an interrupted build is
+// done again whole. The contents are those that applying the pages
+// incrementally gives. Writers (ApplyPage) wait for it; readers of rows
+// do not.
 func (c *Cache) BuildIndexes() error {
 	c.applyMu.Lock()
 	defer c.applyMu.Unlock()
@@ -369,6 +380,10 @@ func (c *Cache) buildIndexes() error {
 	if err != nil {
 		return err
 	}
+	if err := c.writeMonths(&b.months); err != nil {
+		return err
+	}
+	b.months = monthCounts{} // written: let it go
 	for i, kind := range deferredKinds {
 		if kind == wire.KindCustomer { // for every bucket's pass: made once
 			b.rows[kind].eachRef(func(r *bulkRow) {
@@ -398,8 +413,10 @@ func (c *Cache) buildIndexes() error {
 const buildGCPercent = 25
 
 // indexChunk is how many entries BuildIndexes writes in one transaction:
-// bbolt holds a transaction's new pages in memory until it commits.
-const indexChunk = 50000
+// bbolt holds a transaction's new pages, and the node the entries are
+// appended to, in memory until it commits (50,000 before issue 9's third
+// pass; fewer keep the build's memory lower).
+const indexChunk = 10000
 
 // writeIndex writes the bucket name anew from l (sorted by key), in key
 // order with full pages, indexChunk entries a transaction; with last, the
@@ -446,7 +463,7 @@ func (c *Cache) writeIndex(name []byte, l *entryList, last bool) error {
 func bucketEntries(kind wire.Kind, rows *kindRows, names [][]byte) []*entryList {
 	out := make([]*entryList, len(names))
 	for j := range out {
-		out[j] = &entryList{ents: make([]entRef, 0, rows.n)}
+		out[j] = &entryList{}
 	}
 	var a keyArena
 	var scratch []indexEntry
@@ -475,12 +492,21 @@ var buildPasses = map[wire.Kind][][][]byte{
 }
 
 // entryList is one index bucket's entries, without pointers (so the GC
-// need not scan them): keys and values in blocks of bytes.
+// need not scan them): keys and values in blocks of bytes. The entries are
+// added in chunks and made one slice when sorted: grown by append, the
+// slice of a bucket of name prefixes (about ten a customer) was copied
+// again and again, a fifth of BuildIndexes' time.
 type entryList struct {
 	blocks [][]byte
-	ents   []entRef
+	chunks [][]entRef // as added, until sort
+	ents   []entRef   // sorted
+	n      int        // entries
+	first  entRef
 	lcp    int // length of the prefix all the keys share
 }
+
+// entChunk is the size of an entryList's chunks (a variable for tests).
+var entChunk = 16 << 10
 
 // entRef is an entry of an entryList: its key at blocks[block][off:],
 // then its value; p and tail are for sort.
@@ -502,10 +528,11 @@ func (l *entryList) add(key, value []byte) {
 	off := len(b)
 	b = append(append(b, key...), value...)
 	l.blocks[bi] = b
-	if len(l.ents) == 0 {
-		l.lcp = len(key)
+	e := entRef{block: uint32(bi), off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(value))}
+	if l.n == 0 {
+		l.lcp, l.first = len(key), e
 	} else {
-		first := l.key(0)
+		first := l.keyOf(&l.first)
 		m := min(l.lcp, len(key))
 		i := 0
 		for i < m && key[i] == first[i] {
@@ -513,7 +540,12 @@ func (l *entryList) add(key, value []byte) {
 		}
 		l.lcp = i
 	}
-	l.ents = append(l.ents, entRef{block: uint32(bi), off: uint32(off), klen: uint32(len(key)), vlen: uint32(len(value))})
+	if len(l.chunks) == 0 || len(l.chunks[len(l.chunks)-1]) == entChunk {
+		l.chunks = append(l.chunks, make([]entRef, 0, entChunk))
+	}
+	c := &l.chunks[len(l.chunks)-1]
+	*c = append(*c, e)
+	l.n++
 }
 
 func (l *entryList) key(i int) []byte { return l.keyOf(&l.ents[i]) }
@@ -532,7 +564,15 @@ func (l *entryList) value(i int) []byte {
 // their length), then each run of keys equal so far by their next eight
 // bytes. Keys of an index share long prefixes (a customer id, a month),
 // which this skips without comparing them byte by byte again and again.
-func (l *entryList) sort() { l.sortFrom(l.ents, l.lcp) }
+func (l *entryList) sort() {
+	l.ents = make([]entRef, 0, l.n)
+	for i, c := range l.chunks {
+		l.ents = append(l.ents, c...)
+		l.chunks[i] = nil
+	}
+	l.chunks = nil
+	l.sortFrom(l.ents, l.lcp)
+}
 
 // sortFrom sorts ents, whose keys agree on their first depth bytes.
 func (l *entryList) sortFrom(ents []entRef, depth int) {

@@ -375,8 +375,10 @@ func TestReadsBuildPendingIndexes(t *testing.T) {
 // keys, with shared prefixes, 0x00 bytes, keys that are prefixes of
 // others, and keys ending within and after eight bytes.
 func TestEntryListSort(t *testing.T) {
+	defer func(n int) { entChunk = n }(entChunk)
 	r := rand.New(rand.NewPCG(1, 2))
-	for round := range 50 {
+	for round := range 100 {
+		entChunk = []int{7, 16 << 10}[round%2] // entries in several chunks, in one
 		var l entryList
 		var keys [][]byte
 		prefix := []byte("cust-0")[:r.IntN(7)]

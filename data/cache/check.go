@@ -181,8 +181,10 @@ func checkContent(tx *bolt.Tx, res *CheckResult, add func(Problem) bool) error {
 	}
 	sort.Slice(kinds, func(i, j int) bool { return string(bucketOf[kinds[i]]) < string(bucketOf[kinds[j]]) })
 	checkIdx := !res.IndexesPending
-	// expected counts the entries each index bucket should hold.
+	// expected counts the entries each index bucket should hold; months
+	// the month index's counts (monthindex.go).
 	expected := map[string]int{}
+	var months monthCounts
 	for _, kind := range kinds {
 		name := bucketOf[kind]
 		rows := tx.Bucket(name)
@@ -206,12 +208,19 @@ func checkContent(tx *bolt.Tx, res *CheckResult, add func(Problem) bool) error {
 				return nil
 			}
 			for _, e := range row.idx {
+				if e.counted {
+					months.add(e.key, 1)
+					continue
+				}
 				expected[string(e.bucket)]++
 				ib := tx.Bucket(e.bucket)
 				if ib == nil {
 					continue // told as ProblemSchema
 				}
 				got := ib.Get(e.key)
+				if e.member != "" {
+					got = setMember(got, e.member)
+				}
 				if got == nil || (e.value != nil && !bytes.Equal(got, e.value)) {
 					add(Problem{Code: ProblemIndexMissing, Bucket: string(e.bucket), Rows: string(name), ID: safeID(id)})
 				}
@@ -226,10 +235,20 @@ func checkContent(tx *bolt.Tx, res *CheckResult, add func(Problem) bool) error {
 	if !checkIdx {
 		return nil
 	}
+	if !checkMonths(tx, &months, add) {
+		return nil
+	}
 	for _, kind := range indexedKinds {
 		for _, ib := range indexesOf[kind] {
 			b := tx.Bucket(ib)
-			if b == nil || b.Stats().KeyN == expected[string(ib)] {
+			if b == nil || bytes.Equal(ib, iMonthEvent) {
+				continue
+			}
+			entries, ok := b.Stats().KeyN, true
+			if setIndexOf(ib) >= 0 {
+				entries, ok = setEntries(b)
+			}
+			if ok && entries == expected[string(ib)] {
 				continue
 			}
 			if !indexExtras(tx, kind, ib, add) {
@@ -240,20 +259,149 @@ func checkContent(tx *bolt.Tx, res *CheckResult, add func(Problem) bool) error {
 	return nil
 }
 
-// indexExtras lists the entries of index ib (of rows of kind) that no row
-// gives; false when the problem list is full.
-func indexExtras(tx *bolt.Tx, kind wire.Kind, ib []byte, add func(Problem) bool) bool {
-	rows := tx.Bucket(bucketOf[kind])
-	var lastID string
-	var lastKeys map[string]bool
-	cur := tx.Bucket(ib).Cursor()
-	for k, _ := cur.First(); k != nil; k, _ = cur.Next() {
-		id, ok := indexRowID(ib, k)
-		if !ok {
-			if !add(Problem{Code: ProblemIndexExtra, Bucket: string(ib), Rows: string(bucketOf[kind])}) {
+// checkMonths compares the month index with the counts its events give
+// (m), key by key and customer by customer: a customer missing or
+// counting too few is told as ProblemIndexMissing of each of their events
+// of the key, a key or customer no event gives, one counting too many or
+// a value not well formed as ProblemIndexExtra (no row named: a count
+// names none). False when the problem list is full.
+func checkMonths(tx *bolt.Tx, m *monthCounts, add func(Problem) bool) bool {
+	b := tx.Bucket(iMonthEvent)
+	if b == nil {
+		return true // told as ProblemSchema
+	}
+	extra := func() bool {
+		return add(Problem{Code: ProblemIndexExtra, Bucket: string(iMonthEvent), Rows: string(bEvents)})
+	}
+	short := map[string]bool{} // entry keys (monthKeyOf) whose events lack their count
+	shortAll := func(prefix string, ents []monthEntry) {
+		for _, e := range ents {
+			short[prefix+"\x00"+e.cust] = true
+		}
+	}
+	cur := b.Cursor()
+	k, v := cur.First()
+	it := m.iter()
+	more := it.next()
+	var want []byte
+	for more || k != nil {
+		switch c := compareKeys([]byte(it.prefix), more, k); {
+		case c < 0: // expected, absent
+			shortAll(it.prefix, it.ents)
+			more = it.next()
+		case c > 0: // present, not expected
+			if !extra() {
 				return false
 			}
-			continue
+			k, v = cur.Next()
+		default:
+			want = want[:0]
+			for _, e := range it.ents {
+				want = appendMonthEntry(want, e.cust, e.n)
+			}
+			if !bytes.Equal(v, want) && !compareMonth(it.prefix, it.ents, v, short, extra) {
+				return false
+			}
+			more = it.next()
+			k, v = cur.Next()
+		}
+	}
+	if len(short) == 0 {
+		return true
+	}
+	ok := true
+	_ = tx.Bucket(bEvents).ForEach(func(id, raw []byte) error {
+		row, err := parseRow(wire.KindEvent, string(id), unpackRow(raw), false, true)
+		if err != nil || !ok {
+			return nil
+		}
+		for _, e := range row.idx {
+			if e.counted && short[string(e.key)] {
+				ok = add(Problem{Code: ProblemIndexMissing, Bucket: string(iMonthEvent), Rows: string(bEvents), ID: safeID(string(id))})
+			}
+		}
+		return nil
+	})
+	return ok
+}
+
+// compareMonth compares the month key prefix's stored value v with the
+// counts its events give (want), marking the customers short of their
+// count in short and telling the rest with extra; false when extra does.
+func compareMonth(prefix string, want []monthEntry, v []byte, short map[string]bool, extra func() bool) bool {
+	got, ok := monthEntries(v)
+	if !ok && !extra() {
+		return false
+	}
+	for len(want) > 0 || len(got) > 0 {
+		switch {
+		case len(got) == 0 || (len(want) > 0 && want[0].cust < got[0].cust):
+			short[prefix+"\x00"+want[0].cust] = true
+			want = want[1:]
+		case len(want) == 0 || got[0].cust < want[0].cust:
+			if !extra() {
+				return false
+			}
+			got = got[1:]
+		default:
+			if got[0].n < want[0].n {
+				short[prefix+"\x00"+want[0].cust] = true
+			} else if got[0].n > want[0].n && !extra() {
+				return false
+			}
+			want, got = want[1:], got[1:]
+		}
+	}
+	return true
+}
+
+// compareKeys compares the key a (none when !hasA) with the key b (none
+// when nil); none is after every key.
+func compareKeys(a []byte, hasA bool, b []byte) int {
+	switch {
+	case !hasA:
+		return 1
+	case b == nil:
+		return -1
+	}
+	return bytes.Compare(a, b)
+}
+
+// setMember is the value a set-valued index's entry of member is checked
+// by: set (not nil) when member is in it, else nil.
+func setMember(set []byte, member string) []byte {
+	if set == nil || !setHas(set, member) {
+		return nil
+	}
+	return set
+}
+
+// setEntries counts the members of the sets of b (its entries); false
+// when a set is not well formed (then indexExtras tells which).
+func setEntries(b *bolt.Bucket) (int, bool) {
+	n, ok := 0, true
+	_ = b.ForEach(func(_, v []byte) error {
+		m, good := setWellFormed(v)
+		n += m
+		ok = ok && good
+		return nil
+	})
+	return n, ok
+}
+
+// indexExtras lists the entries of index ib (of rows of kind) that no row
+// gives, and, in a set-valued index, the sets not well formed (empty, a
+// member empty, repeated or out of order); false when the problem list
+// is full.
+func indexExtras(tx *bolt.Tx, kind wire.Kind, ib []byte, add func(Problem) bool) bool {
+	rows := tx.Bucket(bucketOf[kind])
+	isSet := setIndexOf(ib) >= 0
+	var lastID string
+	var lastKeys map[string]bool
+	// entry checks the entry k of row id (ok: a key that names a row).
+	entry := func(k []byte, id string, ok bool) bool {
+		if !ok {
+			return add(Problem{Code: ProblemIndexExtra, Bucket: string(ib), Rows: string(bucketOf[kind])})
 		}
 		if id != lastID || lastKeys == nil {
 			lastID, lastKeys = id, map[string]bool{}
@@ -268,7 +416,24 @@ func indexExtras(tx *bolt.Tx, kind wire.Kind, ib []byte, add func(Problem) bool)
 			}
 		}
 		if !lastKeys[string(k)] {
-			if !add(Problem{Code: ProblemIndexExtra, Bucket: string(ib), Rows: string(bucketOf[kind]), ID: safeID(id)}) {
+			return add(Problem{Code: ProblemIndexExtra, Bucket: string(ib), Rows: string(bucketOf[kind]), ID: safeID(id)})
+		}
+		return true
+	}
+	cur := tx.Bucket(ib).Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if !isSet {
+			id, ok := indexRowID(ib, k)
+			if !entry(k, id, ok) {
+				return false
+			}
+			continue
+		}
+		if _, good := setWellFormed(v); !good && !entry(k, "", false) {
+			return false
+		}
+		for _, id := range setIDs(v) {
+			if !entry(k, id, id != "") {
 				return false
 			}
 		}
@@ -279,7 +444,8 @@ func indexExtras(tx *bolt.Tx, kind wire.Kind, ib []byte, add func(Problem) bool)
 // indexRowID is the id of the row an entry of index ib names: the key of
 // bSortKeys, the part before the 0x00 of the voucher index (voucher
 // number + 0x00 + customer id), the part after the last 0x00 of the
-// others (value + 0x00 + id).
+// others (value + 0x00 + id) but the set-valued ones (setindex.go), whose
+// entries are the members of their keys' sets.
 func indexRowID(ib, k []byte) (string, bool) {
 	switch {
 	case bytes.Equal(ib, bSortKeys):

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
@@ -310,24 +311,65 @@ func TestCheckDigestAndIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var victim, hetuKey string
-	db.Update(func(tx *bolt.Tx) error {
-		k, _ := tx.Bucket(iCustEvent).Cursor().First()
-		victim, _ = indexRowID(iCustEvent, k)
-		tx.Bucket(iCustEvent).Delete(append([]byte(nil), k...))
+	var gone int64 // events of the month key deleted
+	err = db.Update(func(tx *bolt.Tx) error {
+		// A member dropped from a customer's events, a grant listed
+		// twice (the sets of setindex.go), a month key deleted, one
+		// counting one event more, one with no events (monthindex.go).
+		k, v := tx.Bucket(iCustEvent).Cursor().First()
+		ids := setIDs(v)
+		victim = ids[0]
+		if err := tx.Bucket(iCustEvent).Put(bytes.Clone(k), []byte(strings.Join(ids[1:], "\x00"))); err != nil {
+			return err
+		}
+		months := tx.Bucket(iMonthEvent)
+		k, v = months.Cursor().Last()
+		ents, _ := monthEntries(v)
+		for _, e := range ents {
+			gone += e.n
+		}
+		if err := months.Delete(bytes.Clone(k)); err != nil {
+			return err
+		}
+		k, v = months.Cursor().First()
+		ents, _ = monthEntries(v)
+		if err := months.Put(bytes.Clone(k), mergeMonth(nil, v, []monthEntry{{ents[0].cust, 1}})); err != nil {
+			return err
+		}
+		if err := months.Put([]byte("2026-13\x00svc-home"), appendMonthEntry(nil, "ghost-2", 1)); err != nil {
+			return err
+		}
+		k, v = tx.Bucket(iCustGrant).Cursor().First()
+		first, _ := setNext(v)
+		if err := tx.Bucket(iCustGrant).Put(bytes.Clone(k), append(append(bytes.Clone(first), 0), v...)); err != nil {
+			return err
+		}
 		hetuKey = "010594Y9021"
 		return tx.Bucket(iHetu).Put([]byte(hetuKey+"\x00ghost-1"), nil)
 	})
 	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
 	res3, err := Check(other)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]bool{
 		ProblemIndexMissing + " " + string(iCustEvent) + " events " + victim: false,
+		ProblemIndexExtra + " " + string(iMonthEvent) + " events ":           false,
+		ProblemIndexExtra + " " + string(iCustGrant) + " grants ":            false,
 		ProblemIndexExtra + " " + string(iHetu) + " customers ghost-1":       false,
 	}
+	var monthMissing, monthExtra int64
 	for _, p := range res3.Problems {
 		want[p.Code+" "+p.Bucket+" "+p.Rows+" "+p.ID] = true
+		if p.Bucket == string(iMonthEvent) && p.Code == ProblemIndexMissing {
+			monthMissing++
+		}
+		if p.Bucket == string(iMonthEvent) && p.Code == ProblemIndexExtra {
+			monthExtra++
+		}
 		if strings.Contains(p.ID+p.Detail, "010594") {
 			t.Errorf("a problem shows the henkilötunnus: %+v", p)
 		}
@@ -336,6 +378,9 @@ func TestCheckDigestAndIndexes(t *testing.T) {
 		if !found {
 			t.Errorf("problem %q not found in %+v", k, res3.Problems)
 		}
+	}
+	if monthMissing != gone || monthExtra != 2 || gone == 0 {
+		t.Errorf("month index: %d events told missing, %d keys extra; want %d and 2", monthMissing, monthExtra, gone)
 	}
 	if res3.Digest != res.Digest {
 		t.Error("the digest depends on the indexes")

@@ -62,12 +62,13 @@ func primary(k []byte) []byte {
 	return k
 }
 
-// nameIndexEntries are the name index entries of customer c (id, stored
-// sort key sk).
-func nameIndexEntries(c data.Customer, id string, sk []byte) []indexEntry {
+// appendNameEntries appends the name index entries of customer c (id,
+// stored sort key sk) to out, their keys cut from a (nil: each allocated
+// alone).
+func appendNameEntries(out []indexEntry, a *keyArena, c data.Customer, id string, sk []byte) []indexEntry {
 	ws := exactWords(c.LastName + " " + c.FirstNames)
 	if len(ws) == 0 {
-		return nil
+		return out
 	}
 	fs := make([]string, len(ws))
 	differ := false
@@ -81,7 +82,7 @@ func nameIndexEntries(c data.Customer, id string, sk []byte) []indexEntry {
 		val = append(val, strings.Join(fs, " ")...)
 	}
 	last, first := splitSortKey(sk)
-	suffix := make([]byte, 0, 3+len(last)+len(first)+len(id))
+	suffix := a.alloc(3 + len(last) + len(first) + len(id))
 	suffix = append(suffix, 0)
 	suffix = append(suffix, primary(last)...)
 	suffix = append(suffix, 0)
@@ -89,15 +90,14 @@ func nameIndexEntries(c data.Customer, id string, sk []byte) []indexEntry {
 	suffix = append(suffix, 0)
 	suffix = append(suffix, id...)
 
-	var out []indexEntry
-	seen := map[string]bool{}
+	mine := len(out) // out[mine:] are c's entries
 	entry := func(b []byte, p string) {
-		tag := string(b) + "\x00" + p
-		if seen[tag] {
-			return
+		for _, e := range out[mine:] { // a customer has a few words
+			if bytes.Equal(e.bucket, b) && len(e.key) == len(p)+len(suffix) && string(e.key[:len(p)]) == p {
+				return
+			}
 		}
-		seen[tag] = true
-		k := make([]byte, 0, len(p)+len(suffix))
+		k := a.alloc(len(p) + len(suffix))
 		k = append(append(k, p...), suffix...)
 		out = append(out, indexEntry{bucket: b, key: k, value: val})
 	}

@@ -25,44 +25,53 @@ func appendMonth(b []byte, d data.Date) []byte {
 		'-', byte('0'+m/10), byte('0'+m%10))
 }
 
-// monthKeyOf is the key in iMonthEvent of the event id of customerID and
-// serviceID on date: "YYYY-MM" + 0x00 + service id + 0x00 + customer id +
-// 0x00 + event id, cut from a (nil: allocated alone); nil for an event
+// monthKeyOf is the month index entry's key (monthindex.go) of an event
+// of customerID and serviceID on date: "YYYY-MM" + 0x00 + service id +
+// 0x00 + customer id, cut from a (nil: allocated alone); nil for an event
 // without a date or customer, or whose ids hold a 0x00. Every event is
-// indexed whatever its status: the statement decides which of them are its
-// rows.
-func monthKeyOf(a *keyArena, date data.Date, serviceID, customerID, id string) []byte {
+// indexed whatever its status: the statement decides which of them are
+// its rows.
+func monthKeyOf(a *keyArena, date data.Date, serviceID, customerID string) []byte {
 	if date.IsZero() || customerID == "" {
 		return nil
 	}
-	if strings.IndexByte(serviceID, 0) >= 0 || strings.IndexByte(customerID, 0) >= 0 || strings.IndexByte(id, 0) >= 0 {
+	if strings.IndexByte(serviceID, 0) >= 0 || strings.IndexByte(customerID, 0) >= 0 {
 		return nil
 	}
-	k := a.alloc(7 + len(serviceID) + len(customerID) + len(id) + 3)
+	k := a.alloc(7 + len(serviceID) + len(customerID) + 2)
 	k = append(appendMonth(k, date), 0)
 	k = append(append(k, serviceID...), 0)
-	k = append(append(k, customerID...), 0)
-	return append(k, id...)
+	return append(k, customerID...)
 }
 
 // rebuildMonthIndex fills iMonthEvent from the stored events (a cache made
 // before the index existed).
 func rebuildMonthIndex(tx *bolt.Tx) error {
-	idx := tx.Bucket(iMonthEvent)
-	return tx.Bucket(bEvents).ForEach(func(id, raw []byte) error {
+	m, err := monthCountsOf(tx)
+	if err != nil {
+		return err
+	}
+	it := m.iter()
+	_, err = putMonths(tx.Bucket(iMonthEvent), it, it.next(), m.n+1)
+	return err
+}
+
+// monthCountsOf gives the month index's entries of every stored event.
+func monthCountsOf(tx *bolt.Tx) (*monthCounts, error) {
+	m := &monthCounts{}
+	err := tx.Bucket(bEvents).ForEach(func(id, raw []byte) error {
 		row, err := parseRow(wire.KindEvent, string(id), unpackRow(raw), false, true)
 		if err != nil {
 			return nil // a damaged row is not indexed; reading it reports it
 		}
 		for _, e := range row.idx {
-			if bytes.Equal(e.bucket, iMonthEvent) {
-				if err := idx.Put(e.key, nil); err != nil {
-					return err
-				}
+			if e.counted {
+				m.add(e.key, 1)
 			}
 		}
 		return nil
 	})
+	return m, err
 }
 
 // StatementCustomers returns the ids of the customers who have events of
@@ -78,9 +87,10 @@ func (c *Cache) StatementCustomers(serviceID string, month data.Date) ([]string,
 	if strings.IndexByte(serviceID, 0) >= 0 {
 		return nil, nil
 	}
-	prefix := append([]byte(monthOf(month)), 0)
-	if serviceID != "" {
-		prefix = append(append(prefix, serviceID...), 0)
+	prefix := append([]byte(monthOf(month)), 0) // the month's keys
+	exact := serviceID != ""
+	if exact {
+		prefix = append(prefix, serviceID...) // its key of the service
 	}
 	type hit struct {
 		id          string
@@ -94,30 +104,23 @@ func (c *Cache) StatementCustomers(serviceID string, month data.Date) ([]string,
 		keys := tx.Bucket(bSortKeys)
 		seen := map[string]bool{}
 		cur := tx.Bucket(iMonthEvent).Cursor()
-		for k, _ := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = cur.Next() {
-			rest := k[len(prefix):]
-			if serviceID == "" { // skip the service id
-				i := bytes.IndexByte(rest, 0)
-				if i < 0 {
+		for k, v := cur.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = cur.Next() {
+			if exact && len(k) != len(prefix) {
+				break // another service whose id starts with this one's
+			}
+			ents, _ := monthEntries(v)
+			for _, e := range ents {
+				if seen[e.cust] {
 					continue
 				}
-				rest = rest[i+1:]
+				seen[e.cust] = true
+				sk := keys.Get([]byte(e.cust))
+				if sk == nil {
+					continue // events of a customer not in the cache
+				}
+				last, first := splitSortKey(sk)
+				hits = append(hits, hit{e.cust, bytes.Clone(last), bytes.Clone(first)})
 			}
-			i := bytes.IndexByte(rest, 0)
-			if i < 0 {
-				continue
-			}
-			id := string(rest[:i])
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			sk := keys.Get([]byte(id))
-			if sk == nil {
-				continue // events of a customer not in the cache
-			}
-			last, first := splitSortKey(sk)
-			hits = append(hits, hit{id, bytes.Clone(last), bytes.Clone(first)})
 		}
 		return nil
 	})

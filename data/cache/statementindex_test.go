@@ -2,7 +2,9 @@ package cache
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,18 +17,23 @@ func ev(id, customer, service, date string, st data.Status) data.ServiceEvent {
 	return data.ServiceEvent{ID: id, CustomerID: customer, ServiceID: service, Date: d(date), Status: st}
 }
 
-// monthIndexKeys lists the index's keys, 0x00 shown as "|", after
-// building the indexes if a first sync left them pending (the pages after
-// that are applied incrementally).
-func monthIndexKeys(t *testing.T, c *Cache) []string {
+// monthCountKeys lists the month index's keys, 0x00 shown as "|", each
+// with its customers and counts ("key=cust:n,cust:n"), without building
+// pending indexes.
+func monthCountKeys(t *testing.T, c *Cache) []string {
 	t.Helper()
-	if err := c.ensureIndexes(); err != nil {
-		t.Fatal(err)
-	}
 	var out []string
 	err := c.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(iMonthEvent).ForEach(func(k, _ []byte) error {
-			out = append(out, string(bytes.ReplaceAll(k, []byte{0}, []byte("|"))))
+		return tx.Bucket(iMonthEvent).ForEach(func(k, v []byte) error {
+			ents, ok := monthEntries(v)
+			if !ok {
+				t.Errorf("month key %q: value %q not well formed", k, v)
+			}
+			var cs []string
+			for _, e := range ents {
+				cs = append(cs, fmt.Sprintf("%s:%d", e.cust, e.n))
+			}
+			out = append(out, string(bytes.ReplaceAll(k, []byte{0}, []byte("|")))+"="+strings.Join(cs, ","))
 			return nil
 		})
 	})
@@ -34,6 +41,17 @@ func monthIndexKeys(t *testing.T, c *Cache) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// monthIndexKeys is monthCountKeys after building the indexes if a first
+// sync left them pending (the pages after that are applied
+// incrementally).
+func monthIndexKeys(t *testing.T, c *Cache) []string {
+	t.Helper()
+	if err := c.ensureIndexes(); err != nil {
+		t.Fatal(err)
+	}
+	return monthCountKeys(t, c)
 }
 
 func TestMonthIndexFollowsEvents(t *testing.T) {
@@ -44,13 +62,13 @@ func TestMonthIndexFollowsEvents(t *testing.T) {
 		put(21, wire.KindEvent, "e2", ev("e2", "c-aapala", "svc-home", "2026-11-20", data.StatusApproved)),
 		put(22, wire.KindEvent, "e3", ev("e3", "c-aalto", "svc-clean", "2026-10-31", data.StatusRecorded)),
 	)
-	want := []string{"2026-10|svc-clean|c-aalto|e3", "2026-11|svc-home|c-aapala|e1", "2026-11|svc-home|c-aapala|e2"}
+	want := []string{"2026-10|svc-clean=c-aalto:1", "2026-11|svc-home=c-aapala:2"}
 	if got := monthIndexKeys(t, c); !slices.Equal(got, want) {
 		t.Fatalf("index after puts %q, want %q", got, want)
 	}
 	// A re-put with another date and service moves the entry.
 	applyAll(t, c, put(23, wire.KindEvent, "e1", ev("e1", "c-aapala", "svc-clean", "2026-12-01", data.StatusRecorded)))
-	want = []string{"2026-10|svc-clean|c-aalto|e3", "2026-11|svc-home|c-aapala|e2", "2026-12|svc-clean|c-aapala|e1"}
+	want = []string{"2026-10|svc-clean=c-aalto:1", "2026-11|svc-home=c-aapala:1", "2026-12|svc-clean=c-aapala:1"}
 	if got := monthIndexKeys(t, c); !slices.Equal(got, want) {
 		t.Fatalf("index after a re-put %q, want %q", got, want)
 	}
@@ -59,7 +77,7 @@ func TestMonthIndexFollowsEvents(t *testing.T) {
 		t.Errorf("November's home care customers %q", got)
 	}
 	applyAll(t, c, del(24, wire.KindEvent, "e2"))
-	want = []string{"2026-10|svc-clean|c-aalto|e3", "2026-12|svc-clean|c-aapala|e1"}
+	want = []string{"2026-10|svc-clean=c-aalto:1", "2026-12|svc-clean=c-aapala:1"}
 	if got := monthIndexKeys(t, c); !slices.Equal(got, want) {
 		t.Fatalf("index after a delete %q, want %q", got, want)
 	}
@@ -68,7 +86,7 @@ func TestMonthIndexFollowsEvents(t *testing.T) {
 	}
 	// A customer's deletion takes their entries.
 	applyAll(t, c, del(25, wire.KindCustomer, "c-aapala"))
-	want = []string{"2026-10|svc-clean|c-aalto|e3"}
+	want = []string{"2026-10|svc-clean=c-aalto:1"}
 	if got := monthIndexKeys(t, c); !slices.Equal(got, want) {
 		t.Fatalf("index after the customer's deletion %q, want %q", got, want)
 	}
