@@ -588,10 +588,10 @@ func (d *Desk) writeStatementPDF(st data.Statement, language string) (string, er
 }
 
 // writeStatementPDFIn writes st as a PDF in language into dir under
-// StatementFileName, never over an earlier file (reserveFile), and gives
+// StatementFileName, never over an earlier file (print.ReserveFile), and gives
 // its path.
 func writeStatementPDFIn(dir string, st data.Statement, language string) (string, error) {
-	path, err := reserveFile(filepath.Join(dir, StatementFileName(st)))
+	path, err := print.ReserveFile(filepath.Join(dir, StatementFileName(st)))
 	if err != nil {
 		return "", err
 	}
@@ -685,27 +685,6 @@ func UniquePath(path string) string {
 		p := fmt.Sprintf("%s (%d)%s", stem, n, ext)
 		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
 			return p
-		}
-	}
-}
-
-// reserveFile creates path empty, or when a file is there the first free
-// of "name (2).ext", "name (3).ext" … (O_EXCL, so two writers never pick
-// the same), and gives the path created: the caller writes over it.
-func reserveFile(path string) (string, error) {
-	ext := filepath.Ext(path)
-	stem := strings.TrimSuffix(path, ext)
-	for n := 1; ; n++ {
-		p := path
-		if n > 1 {
-			p = fmt.Sprintf("%s (%d)%s", stem, n, ext)
-		}
-		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
-			return p, f.Close()
-		}
-		if !errors.Is(err, os.ErrExist) || n >= 10000 {
-			return "", &print.FileError{Path: p, Err: err}
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"psopdesk/data"
 	"psopdesk/data/cache"
 	"psopdesk/sync/wire"
+	"psopdesk/ui/print"
 )
 
 // putChanges applies more changes to the fixture's cache, after its feed.
@@ -381,7 +382,7 @@ func TestReserveFile(t *testing.T) {
 	dir := t.TempDir()
 	var got []string
 	for range 3 {
-		p, err := reserveFile(filepath.Join(dir, "kaikki.pdf"))
+		p, err := print.ReserveFile(filepath.Join(dir, "kaikki.pdf"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,6 +40,10 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "ok "+res.Digest)
 		return nil
 	}
+	if len(res.Problems) == 1 && res.Problems[0].Code == cache.ProblemVersion {
+		return failure{lang.L("the cache {{.Dir}} was made by another version of PSOP Desk: the next psopdesk sync (or opening PSOP Desk) fetches its data again; the changes waiting to be sent are kept",
+			map[string]any{"Dir": *dir})}
+	}
 	for _, p := range res.Problems {
 		fmt.Fprintln(stdout, problemLine(p))
 	}
@@ -74,7 +78,9 @@ func problemLine(p cache.Problem) string {
 	case cache.ProblemStore:
 		return lang.L("the cache file's structure is inconsistent: {{.Detail}}", f)
 	case cache.ProblemSchema:
-		return lang.L("bucket {{.Bucket}} is missing or of another version", f)
+		return lang.L("bucket {{.Bucket}} is missing", f)
+	case cache.ProblemVersion:
+		return lang.L("the cache file was made by another version of PSOP Desk")
 	case cache.ProblemRow:
 		return lang.L("{{.Bucket}}/{{.ID}}: the row cannot be read", f)
 	case cache.ProblemIndexMissing:

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"psopdesk/data/cache"
 )
 
@@ -191,4 +193,50 @@ func TestSyncSurvivesKills(t *testing.T) {
 		}
 	}
 	t.Logf("%d kills in %d runs; the test took %v", kills, runs, time.Since(began).Round(time.Second))
+}
+
+// TestCheckOlderVersionCache: a cache made by another version of the
+// layout is not called damaged by `psopdesk check` (no line per index
+// entry of the old layout, no rebuild advice): one sentence saying that
+// the next sync fetches the data again, exit 1; that sync does, keeps the
+// change waiting in the outbox and sends it, and the cache then checks
+// sound.
+func TestCheckOlderVersionCache(t *testing.T) {
+	work := t.TempDir()
+	keys := filepath.Join(work, "keys.tsv")
+	url := startOrganizer(t, "-load", scenarioFile, "-keys-out", keys)
+	dir := filepath.Join(work, "cache")
+	syncArgs := []string{"sync", "-server", url, "-api-key-file", keys, "-cache", dir}
+	if code, out, errOut := runCmd(t, syncArgs...); code != 0 {
+		t.Fatalf("sync exit %d: %s%s", code, out, errOut)
+	}
+	if code, out, errOut := runCmd(t, "customer-number", "-cache", dir, "-customer", "cust-1", "-set", "A-2003"); code != 0 {
+		t.Fatalf("customer-number exit %d: %s%s", code, out, errOut)
+	}
+	db, err := bolt.Open(filepath.Join(dir, cache.FileName), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		old := make([]byte, 8)
+		old[7] = 4 // the layout before schema 5
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), old)
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, "check", "-cache", dir)
+	if code != 1 || out != "" || strings.Contains(errOut, "-rebuild") || !strings.Contains(errOut, "psopdesk sync") {
+		t.Errorf("check of an older version's cache: exit %d, %q %q; want 1, no problem lines, the next sync told", code, out, errOut)
+	}
+	if code, out, errOut := runCmd(t, syncArgs...); code != 0 {
+		t.Fatalf("sync of an older version's cache: exit %d: %s%s", code, out, errOut)
+	}
+	if code, out, _ := runCmd(t, "check", "-cache", dir); code != 0 || !okLine.MatchString(out) {
+		t.Errorf("check after the sync: exit %d, %q", code, out)
+	}
+	if code, out, _ := runCmd(t, "search", "-cache", dir, "A-2003"); code != 0 || !strings.HasPrefix(out, "cust-1\t") {
+		t.Errorf("search A-2003 after the sync: exit %d, %q; want cust-1 (the change kept and sent)", code, out)
+	}
 }

@@ -494,16 +494,7 @@ func applyChange(tx *bolt.Tx, ch *wire.Change, fresh bool, pb *pageBuf) error {
 			return err
 		}
 		for i := range pb.idx {
-			e := &pb.idx[i]
-			switch {
-			case e.member != "":
-				pb.setOp(e, true)
-				continue
-			case e.counted:
-				pb.monthOp(e, true)
-				continue
-			}
-			if err := tx.Bucket(e.bucket).Put(e.key, e.value); err != nil {
+			if err := pb.entryOp(tx, &pb.idx[i], true); err != nil {
 				return err
 			}
 		}
@@ -533,20 +524,29 @@ func deleteRow(tx *bolt.Tx, kind wire.Kind, id string, pb *pageBuf) error {
 		row = parsedRow{}
 	}
 	for i := range row.idx {
-		e := &row.idx[i]
-		switch {
-		case e.member != "":
-			pb.setOp(e, false)
-			continue
-		case e.counted:
-			pb.monthOp(e, false)
-			continue
-		}
-		if err := tx.Bucket(e.bucket).Delete(e.key); err != nil {
+		if err := pb.entryOp(tx, &row.idx[i], false); err != nil {
 			return err
 		}
 	}
 	return b.Delete([]byte(id))
+}
+
+// entryOp adds (add) or removes a row's index entry e: an entry of a set
+// or a month count is recorded in pb (written at the page's end by
+// flushSets and flushMonths), any other is put or deleted at once.
+func (pb *pageBuf) entryOp(tx *bolt.Tx, e *indexEntry, add bool) error {
+	switch {
+	case e.member != "":
+		pb.setOp(e, add)
+		return nil
+	case e.counted:
+		pb.monthOp(e, add)
+		return nil
+	case add:
+		return tx.Bucket(e.bucket).Put(e.key, e.value)
+	default:
+		return tx.Bucket(e.bucket).Delete(e.key)
+	}
 }
 
 // deleteCustomer removes the customer and every row of theirs (found by

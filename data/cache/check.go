@@ -27,9 +27,13 @@ const (
 	// of the file's structure (Detail: bbolt's English message, keys
 	// hidden).
 	ProblemStore = "store"
-	// ProblemSchema: a bucket (Bucket) of the layout is missing, or the
-	// file is of another layout version.
+	// ProblemSchema: a bucket (Bucket) of the layout is missing.
 	ProblemSchema = "schema"
+	// ProblemVersion: the file is of another layout version (or collation
+	// tables): made by another version of PSOP Desk. Open empties it and
+	// a sync refills it, the outbox kept; its rows and indexes, in
+	// another layout, are not checked.
+	ProblemVersion = "version"
 	// ProblemRow: the row ID of bucket Bucket is not its kind's data.
 	ProblemRow = "row"
 	// ProblemIndexMissing: the row ID of bucket Rows lacks its entry in
@@ -161,7 +165,9 @@ func checkContent(tx *bolt.Tx, res *CheckResult, add func(Problem) bool) error {
 		return nil
 	}
 	if v := meta.Get(keySchema); decodeUint(v) != schemaVersion || !bytes.Equal(meta.Get(keyColl), collation) {
-		add(Problem{Code: ProblemSchema, Bucket: string(bMeta)})
+		res.Problems = nil // buckets of another layout are not missing
+		add(Problem{Code: ProblemVersion})
+		return nil
 	}
 	res.IndexesPending = meta.Get(keyIndexesPending) != nil
 

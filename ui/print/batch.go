@@ -162,12 +162,12 @@ func MakeMonthBatch(ctx context.Context, src StatementSource, b MonthBatch) (Bat
 		}
 	}
 	for _, it := range items {
-		if it.path, err = reserveFile(b.Dir, StatementFileBase(it.st, it.lang, period), ".pdf"); err != nil {
+		if it.path, err = ReserveFile(filepath.Join(b.Dir, StatementFileBase(it.st, it.lang, period)+".pdf")); err != nil {
 			removeReserved()
 			return res, err
 		}
 	}
-	if res.Combined, err = reserveFile(b.Dir, strings.TrimSuffix(CombinedName, ".pdf"), ".pdf"); err != nil {
+	if res.Combined, err = ReserveFile(filepath.Join(b.Dir, CombinedName)); err != nil {
 		removeReserved()
 		return res, err
 	}
@@ -242,7 +242,7 @@ func MakeMonthBatch(ctx context.Context, src StatementSource, b MonthBatch) (Bat
 		}
 		return res, combinedErr
 	}
-	if res.Summary, err = reserveFile(b.Dir, strings.TrimSuffix(SummaryName, ".csv"), ".csv"); err != nil {
+	if res.Summary, err = ReserveFile(filepath.Join(b.Dir, SummaryName)); err != nil {
 		return res, err
 	}
 	if err := SummaryCSVFile(res.Summary, sts, Options{Language: combinedOpt.Language}); err != nil {
@@ -327,23 +327,25 @@ func fileSafe(s, redacted string) string {
 	return out
 }
 
-// reserveFile creates dir/base+ext, or when that is taken dir/base (2)+ext,
-// base (3)+ext …, empty and only for this process (O_EXCL), and returns
-// its path: the caller writes it (StatementFile renames its whole file
-// over the reserved one).
-func reserveFile(dir, base, ext string) (string, error) {
+// ReserveFile creates path empty, or when a file is there the first free
+// of "name (2).ext", "name (3).ext" … (O_EXCL, so two writers never pick
+// the same), and gives the path created: the caller writes over it
+// (StatementFile renames its whole file over the reserved one). The
+// error is a *FileError.
+func ReserveFile(path string) (string, error) {
+	ext := filepath.Ext(path)
+	stem := strings.TrimSuffix(path, ext)
 	for n := 1; ; n++ {
-		name := base + ext
+		p := path
 		if n > 1 {
-			name = fmt.Sprintf("%s (%d)%s", base, n, ext)
+			p = fmt.Sprintf("%s (%d)%s", stem, n, ext)
 		}
-		path := filepath.Join(dir, name)
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err == nil {
-			return path, f.Close()
+			return p, f.Close()
 		}
-		if !errors.Is(err, fs.ErrExist) || n >= 1000 {
-			return "", &FileError{Path: path, Err: err}
+		if !errors.Is(err, fs.ErrExist) || n >= 10000 {
+			return "", &FileError{Path: p, Err: err}
 		}
 	}
 }
